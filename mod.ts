@@ -1,0 +1,45 @@
+/**
+ * cachewise tells every HTTP cache between a server and its users who may see a cached page, and
+ * for how long. Give it `(request, response, identity)` and it returns a new `Response` whose
+ * caching headers come from URLPattern rules grouped by audience policy.
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({
+ *   timeouts: {
+ *     "all-users": { 3600: ["/static/*", "/about"] },
+ *     "anonymous-only": { 300: ["/", "/news/*"] },
+ *     "anonymous-and-authenticated": { 600: ["/products/:id"] },
+ *     "per-user": { 60: ["/dashboard/*"] },
+ *   },
+ * });
+ * const request = new Request("https://example.com/news/today");
+ * const anonymous = apply(request, new Response("news"));
+ * assert.equal(anonymous.headers.get("cache-control"), "max-age=5, s-maxage=300");
+ * const signedIn = apply(request, new Response("news"), { id: "ann" });
+ * assert.equal(signedIn.headers.get("cache-control"), "private, no-cache");
+ * ```
+ *
+ * @module
+ */
+
+export { type ApplyCacheHeaders, cacheHeaders } from "./src/apply.ts";
+export { type CacheControl, formatCacheControl } from "./src/cache_control.ts";
+export type { CacheDecision, DecisionReason, MatchedRule } from "./src/decision.ts";
+export { type Lifetime, parseLifetime } from "./src/duration.ts";
+export { CacheConfigError, type ConfigProblem, type ConfigProblemCode } from "./src/errors.ts";
+export type { CacheHeadersOptions, Timeouts } from "./src/options.ts";
+export type {
+  Audience,
+  BuiltInPolicyName,
+  Identity,
+  Policy,
+  PolicyInput,
+  PolicyResult,
+} from "./src/policies.ts";
+export type { RulePattern } from "./src/rules.ts";
+export { type FetchHandler, withCacheHeaders, type WithCacheHeadersOptions } from "./src/serve.ts";
+export { mergeVary } from "./src/vary.ts";

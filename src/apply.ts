@@ -1,0 +1,103 @@
+/**
+ * `cacheHeaders()`: the function of `(request, response, identity)` that returns the response
+ * with its caching headers.
+ *
+ * @module
+ */
+
+import { type CacheDecision, uncached } from "./decision.ts";
+import { compileDecider, type Decider } from "./decide.ts";
+import type { CacheHeadersOptions } from "./options.ts";
+import type { Identity } from "./policies.ts";
+import { neutraliseTargetedLifetimes } from "./targets.ts";
+import { mergeVary } from "./vary.ts";
+
+/** The function `cacheHeaders()` returns. */
+export interface ApplyCacheHeaders {
+  /**
+   * Returns a new `Response` with the caching headers the rules give it, or the same response
+   * when it must not be rebuilt or keeps the handler's `Cache-Control`. The body is passed on
+   * unread. Never throws.
+   */
+  (request: Request, response: Response, identity?: Identity | null): Response;
+  /** The decision `apply()` would make, with the rule, policy and lifetime behind it. */
+  explain(request: Request, response: Response, identity?: Identity | null): CacheDecision;
+}
+
+const UNCACHED_AFTER_ERROR = uncached("error");
+
+/**
+ * Compiles the options once and returns the function that gives each response its caching
+ * headers. Throws a `CacheConfigError` listing every problem in the options.
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({
+ *   timeouts: {
+ *     "all-users": { "1h": ["/static/*"] },
+ *     "per-user": { 60: ["/dashboard/*"] },
+ *   },
+ * });
+ * const page = apply(new Request("https://example.com/static/app.js"), new Response("js"));
+ * assert.equal(page.headers.get("cache-control"), "max-age=5, s-maxage=3600");
+ * assert.equal(page.headers.get("x-accel-expires"), "3600");
+ *
+ * const mine = apply(new Request("https://example.com/dashboard/"), new Response("hi"), { id: "ann" });
+ * assert.equal(mine.headers.get("cache-control"), "private, max-age=5");
+ * assert.equal(mine.headers.get("vary"), "Cookie, Authorization");
+ * ```
+ */
+export function cacheHeaders(options?: CacheHeadersOptions): ApplyCacheHeaders {
+  return bindDecider(compileDecider(options));
+}
+
+/** Wraps a compiled decider into the public function. */
+export function bindDecider(decider: Decider): ApplyCacheHeaders {
+  const explain = (
+    request: Request,
+    response: Response,
+    identity?: Identity | null,
+  ): CacheDecision => {
+    try {
+      const decision = decider.decideBeforeIdentity(request, response);
+      return "reason" in decision
+        ? decision
+        : decider.decideForIdentity(decision, request, identity ?? null);
+    } catch (error) {
+      decider.onError(error, request);
+      return UNCACHED_AFTER_ERROR;
+    }
+  };
+  const apply = (request: Request, response: Response, identity?: Identity | null): Response =>
+    writeDecision(response, explain(request, response, identity));
+  return Object.assign(apply, { explain });
+}
+
+/**
+ * Writes a decision onto a copy of the response. The body stream is handed over unread, and
+ * status, status text and every other header (each `Set-Cookie` too) are kept.
+ */
+export function writeDecision(response: Response, decision: CacheDecision): Response {
+  if (decision.cacheControl === null) return response;
+  try {
+    const headers = new Headers(response.headers);
+    headers.set("cache-control", decision.cacheControl);
+    if (decision.vary.length > 0) {
+      const vary = mergeVary(headers.get("vary"), decision.vary);
+      if (vary !== null) headers.set("vary", vary);
+    }
+    for (const [name, value] of decision.headers) headers.set(name, value);
+    if (!decision.shared) neutraliseTargetedLifetimes(headers);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  } catch {
+    // A response that looked rebuildable and was not: better unchanged than an exception.
+    return response;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Decisions: what cachewise does with one response, and why. The same object drives the headers
+ * that `apply()` writes and answers `apply.explain()`.
+ *
+ * @module
+ */
+
+import { type CacheControl, formatCacheControl, isSharedCacheable } from "./cache_control.ts";
+import { type Audience, UNCACHED } from "./policies.ts";
+
+/** Why a response got the headers it got, or none. */
+export type DecisionReason =
+  /** 101 upgrades, `Response.error()`, a used body, anything not a `Response`: returned as they are. */
+  | "not-rebuildable"
+  /** The handler set `Cache-Control`; it is kept and nothing is added. */
+  | "handler-cache-control"
+  /** The status is not cacheable (only 200, and 304 like 200, are): sent uncached. */
+  | "status"
+  /** The method is not GET or HEAD: sent uncached. */
+  | "method"
+  /** The response sets a cookie: sent uncached, the cookies untouched. */
+  | "set-cookie"
+  /** No rule matches the URL: sent uncached. */
+  | "no-rule"
+  /** A rule matched and its policy decided. */
+  | "rule"
+  /** A custom policy or `identify` failed: sent uncached, and `onError` was told. */
+  | "error";
+
+/** The rule that decided, as declared. */
+export interface MatchedRule {
+  /** The policy name. */
+  readonly policy: string;
+  /** The lifetime in seconds. */
+  readonly lifetime: number;
+  /** The pattern, readable: `"/blog/:slug"` or `{ hostname: "a.example", pathname: "/*" }`. */
+  readonly pattern: string;
+  /** Where it was declared: `timeouts["per-user"]["60"][2]`. */
+  readonly path: string;
+}
+
+/**
+ * What cachewise does with a response: the headers it writes and why.
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({ timeouts: { "per-user": { 60: ["/dashboard/*"] } } });
+ * const decision = apply.explain(new Request("https://example.com/dashboard/x"), new Response("hi"), { id: "42" });
+ * assert.equal(decision.reason, "rule");
+ * assert.equal(decision.rule?.policy, "per-user");
+ * assert.equal(decision.cacheControl, "private, max-age=5");
+ * assert.equal(decision.shared, false);
+ * ```
+ */
+export interface CacheDecision {
+  /** Why. */
+  readonly reason: DecisionReason;
+  /** The rule that decided, when `reason` is `"rule"`. */
+  readonly rule: MatchedRule | null;
+  /** Who the response was made for, when a built-in policy decided. */
+  readonly audience: Audience | null;
+  /** Whether a shared cache may store and reuse the response. */
+  readonly shared: boolean;
+  /** The `Cache-Control` written, or `null` when the response is returned unchanged. */
+  readonly cacheControl: string | null;
+  /** Request header names merged into `Vary`. */
+  readonly vary: readonly string[];
+  /** Other headers set, such as `X-Accel-Expires`. */
+  readonly headers: readonly (readonly [name: string, value: string])[];
+}
+
+/** A decision that returns the response unchanged. */
+export function unchanged(reason: "not-rebuildable" | "handler-cache-control"): CacheDecision {
+  return Object.freeze({
+    reason,
+    rule: null,
+    audience: null,
+    shared: false,
+    cacheControl: null,
+    vary: [],
+    headers: [],
+  });
+}
+
+/** A decision that sends the response uncached. */
+export function uncached(reason: DecisionReason, rule: MatchedRule | null = null): CacheDecision {
+  return Object.freeze({
+    reason,
+    rule,
+    audience: null,
+    shared: false,
+    cacheControl: formatCacheControl(UNCACHED),
+    vary: [],
+    headers: [],
+  });
+}
+
+/**
+ * The decision a policy's result leads to. The shared lifetime travels in `s-maxage` and in
+ * `X-Accel-Expires` (for nginx), and only on responses a shared cache may reuse.
+ */
+export function ruleDecision(
+  rule: MatchedRule,
+  audience: Audience | null,
+  cacheControl: CacheControl,
+  vary: readonly string[],
+  extraHeaders: readonly (readonly [string, string])[],
+): CacheDecision {
+  const shared = isSharedCacheable(cacheControl);
+  const headers = [...extraHeaders];
+  if (shared) {
+    headers.push(["X-Accel-Expires", String(cacheControl.sMaxage ?? cacheControl.maxAge)]);
+  }
+  return Object.freeze({
+    reason: "rule",
+    rule,
+    audience,
+    shared,
+    cacheControl: formatCacheControl(cacheControl),
+    vary: Object.freeze([...vary]),
+    headers: Object.freeze(headers),
+  });
+}

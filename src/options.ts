@@ -1,0 +1,317 @@
+/**
+ * Options: their types, defaults, and validation into one normalised configuration. Every problem
+ * is found before anything is thrown, so one error lists all of them.
+ *
+ * @module
+ */
+
+import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
+import { type Lifetime, parseLifetime } from "./duration.ts";
+import { isBuiltInPolicyName, type Policy } from "./policies.ts";
+import type { RulePattern } from "./rules.ts";
+import { isFieldName } from "./vary.ts";
+
+/**
+ * The seed's shape: policy name → lifetime → patterns.
+ *
+ * @example
+ * ```ts
+ * import type { Timeouts } from "@cachewise/cachewise";
+ *
+ * const timeouts: Timeouts = {
+ *   "all-users": { "1h": ["/static/*", "/about"] },
+ *   "per-user": { 60: ["/dashboard/*"] },
+ * };
+ * ```
+ */
+export type Timeouts = Readonly<Record<string, Readonly<Record<string, readonly RulePattern[]>>>>;
+
+/** Options of `cacheHeaders()`. */
+export interface CacheHeadersOptions {
+  /**
+   * Rules in the seed's shape: policy → lifetime (seconds or a duration) → patterns.
+   * @default {}
+   */
+  readonly timeouts?: Timeouts;
+  /**
+   * How long browsers may reuse a page before asking again: `max-age` is the smaller of this and
+   * the rule's lifetime. Seconds or a duration.
+   * @default 5
+   */
+  readonly browserSeconds?: Lifetime;
+  /**
+   * Custom policies by name, usable in `timeouts`; a built-in name replaces that built-in.
+   * @default {}
+   */
+  readonly policies?: Readonly<Record<string, Policy>>;
+  /**
+   * Request headers that carry identity. Identity-dependent pages vary on them, so no shared
+   * cache hands one visitor's variant to a request that carries different credentials.
+   * @default ["Cookie", "Authorization"]
+   */
+  readonly identityHeaders?: readonly string[];
+  /**
+   * Keep a `Cache-Control` the handler set, adding nothing. Even then a response with
+   * `Set-Cookie` is never left shareable.
+   * @default true
+   */
+  readonly keepHandlerCacheControl?: boolean;
+  /**
+   * Told about errors that cachewise turned into an uncached response (a custom policy or
+   * `identify` that threw) instead of throwing them at the server.
+   * @default console.error
+   */
+  readonly onError?: (error: unknown, request: Request) => void;
+}
+
+/** A rule after validation, in declaration order. */
+export interface DeclaredRule {
+  readonly policy: string;
+  readonly lifetime: number;
+  readonly pattern: unknown;
+  readonly path: string;
+  /** False when its policy or lifetime is wrong: its pattern is still checked, then it is dropped. */
+  readonly valid: boolean;
+}
+
+/** Options after validation, with every default filled in. */
+export interface NormalisedOptions {
+  readonly rules: readonly DeclaredRule[];
+  readonly browserSeconds: number;
+  readonly policies: Readonly<Record<string, Policy>>;
+  readonly identityHeaders: readonly string[];
+  readonly keepHandlerCacheControl: boolean;
+  readonly onError: (error: unknown, request: Request) => void;
+}
+
+const OPTION_NAMES = new Set([
+  "timeouts",
+  "browserSeconds",
+  "policies",
+  "identityHeaders",
+  "keepHandlerCacheControl",
+  "onError",
+]);
+/** Policy names appear in explanations and generated configuration: keep them plain. */
+const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function reportError(error: unknown, request: Request): void {
+  console.error(`cachewise: sent ${request.method} ${request.url} uncached after an error:`, error);
+}
+
+/**
+ * Validates options. Problems are added to `problems`; the caller throws them together with any
+ * found while compiling patterns.
+ */
+export function normaliseOptions(
+  options: CacheHeadersOptions | undefined,
+  problems: _ProblemList,
+  ignore: ReadonlySet<string> = new Set(),
+): NormalisedOptions {
+  const given = (options ?? {}) as Record<string, unknown>;
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    problems.add("invalid-options", "options", `Options must be an object, not ${_quote(given)}`);
+    return normaliseOptions({}, problems);
+  }
+  for (const key of Object.keys(given)) {
+    if (!OPTION_NAMES.has(key) && !ignore.has(key)) {
+      problems.add("invalid-option", key, `Option ${_quote(key)} is not a cachewise option`);
+    }
+  }
+  const policies = readPolicies(given.policies, problems);
+  return {
+    rules: readTimeouts(given.timeouts, policies, problems),
+    browserSeconds: readBrowserSeconds(given.browserSeconds, problems),
+    policies,
+    identityHeaders: readHeaderNames(given.identityHeaders, problems),
+    keepHandlerCacheControl: readBoolean(given, "keepHandlerCacheControl", true, problems),
+    onError: readFunction(given, "onError", reportError, problems),
+  };
+}
+
+function readPolicies(value: unknown, problems: _ProblemList): Record<string, Policy> {
+  const policies: Record<string, Policy> = {};
+  if (value === undefined) return policies;
+  if (!isRecord(value)) {
+    problems.add("invalid-option", "policies", `Option "policies" must be an object of functions`);
+    return policies;
+  }
+  for (const [name, policy] of Object.entries(value)) {
+    const path = _pathOf("policies", name);
+    if (!POLICY_NAME.test(name)) {
+      problems.add(
+        "invalid-policy-name",
+        path,
+        `Policy name ${_quote(name)} at ${path} may use only letters, digits, ".", "_" and "-"`,
+      );
+    } else if (typeof policy !== "function") {
+      problems.add(
+        "invalid-policy",
+        path,
+        `Policy at ${path} must be a function, not ${_quote(policy)}`,
+      );
+    } else {
+      policies[name] = policy as Policy;
+    }
+  }
+  return policies;
+}
+
+function readTimeouts(
+  value: unknown,
+  policies: Readonly<Record<string, Policy>>,
+  problems: _ProblemList,
+): DeclaredRule[] {
+  const rules: DeclaredRule[] = [];
+  if (value === undefined) return rules;
+  if (!isRecord(value)) {
+    problems.add(
+      "invalid-option",
+      "timeouts",
+      `Option "timeouts" must be an object, not ${_quote(value)}`,
+    );
+    return rules;
+  }
+  for (const [policy, lifetimes] of Object.entries(value)) {
+    const policyPath = _pathOf("timeouts", policy);
+    let valid = isBuiltInPolicyName(policy) || Object.hasOwn(policies, policy);
+    if (!valid) {
+      problems.add(
+        "unknown-policy",
+        policyPath,
+        unknownPolicyMessage(policy, policyPath, policies),
+      );
+    }
+    if (!isRecord(lifetimes)) {
+      problems.add(
+        "invalid-option",
+        policyPath,
+        `Lifetimes at ${policyPath} must be an object of lifetime → patterns, not ${
+          _quote(lifetimes)
+        }`,
+      );
+      continue;
+    }
+    for (const [key, patterns] of Object.entries(lifetimes)) {
+      const lifetimePath = _pathOf(policyPath, key);
+      const lifetime = parseLifetime(key);
+      if ("error" in lifetime) {
+        problems.add(
+          "invalid-lifetime",
+          lifetimePath,
+          `Lifetime ${_quote(key)} at ${lifetimePath} ${lifetime.error}`,
+        );
+        valid = false;
+      }
+      if (!Array.isArray(patterns)) {
+        problems.add(
+          "invalid-pattern",
+          lifetimePath,
+          `Patterns at ${lifetimePath} must be an array, not ${_quote(patterns)}`,
+        );
+        continue;
+      }
+      const seconds = "seconds" in lifetime ? lifetime.seconds : 0;
+      patterns.forEach((pattern, index) => {
+        rules.push({
+          policy,
+          lifetime: seconds,
+          pattern,
+          path: _pathOf(lifetimePath, index),
+          valid,
+        });
+      });
+    }
+  }
+  return rules;
+}
+
+function unknownPolicyMessage(
+  name: string,
+  path: string,
+  policies: Readonly<Record<string, Policy>>,
+): string {
+  const known = [
+    "all-users",
+    "anonymous-only",
+    "anonymous-and-authenticated",
+    "per-user",
+    ...Object.keys(policies),
+  ];
+  return `Policy ${_quote(name)} at ${path} is unknown; known policies: ${
+    known.map((n) => _quote(n)).join(", ")
+  }`;
+}
+
+function readBrowserSeconds(value: unknown, problems: _ProblemList): number {
+  if (value === undefined) return 5;
+  const lifetime = parseLifetime(value);
+  if ("seconds" in lifetime) return lifetime.seconds;
+  problems.add(
+    "invalid-lifetime",
+    "browserSeconds",
+    `Option "browserSeconds" ${_quote(value)} ${lifetime.error}`,
+  );
+  return 5;
+}
+
+function readHeaderNames(value: unknown, problems: _ProblemList): readonly string[] {
+  if (value === undefined) return ["Cookie", "Authorization"];
+  if (!Array.isArray(value)) {
+    problems.add(
+      "invalid-option",
+      "identityHeaders",
+      `Option "identityHeaders" must be an array of header names`,
+    );
+    return ["Cookie", "Authorization"];
+  }
+  const names: string[] = [];
+  value.forEach((name, index) => {
+    const path = _pathOf("identityHeaders", index);
+    if (isFieldName(name)) names.push(name);
+    else {problems.add(
+        "invalid-header-name",
+        path,
+        `Header name ${_quote(name)} at ${path} is not a valid field name`,
+      );}
+  });
+  return names;
+}
+
+function readBoolean(
+  given: Record<string, unknown>,
+  key: string,
+  fallback: boolean,
+  problems: _ProblemList,
+): boolean {
+  const value = given[key];
+  if (value === undefined) return fallback;
+  if (typeof value === "boolean") return value;
+  problems.add(
+    "invalid-option",
+    key,
+    `Option ${_quote(key)} must be true or false, not ${_quote(value)}`,
+  );
+  return fallback;
+}
+
+function readFunction<F>(
+  given: Record<string, unknown>,
+  key: string,
+  fallback: F,
+  problems: _ProblemList,
+): F {
+  const value = given[key];
+  if (value === undefined) return fallback;
+  if (typeof value === "function") return value as F;
+  problems.add(
+    "invalid-option",
+    key,
+    `Option ${_quote(key)} must be a function, not ${_quote(value)}`,
+  );
+  return fallback;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
