@@ -34,10 +34,10 @@ import {
   compiledRule,
   compilePattern,
   describePattern,
-  matchRule,
   rankRules,
   type RulePattern,
 } from "./rules.ts";
+import { buildMatcher } from "./matcher.ts";
 import { hasTargetedLifetime } from "./targets.ts";
 import { isFieldName } from "./vary.ts";
 
@@ -102,6 +102,7 @@ export function compileDecider(
   });
   const ranked = rankRules(compiled, problems);
   problems.throwIfAny();
+  const matchRule = buildMatcher(ranked);
 
   const { keepHandlerCacheControl, browserSeconds, identityHeaders, onError } = config;
 
@@ -125,7 +126,7 @@ export function compileDecider(
       const method = request.method;
       if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
       if (setsCookie) return UNCACHED_SET_COOKIE;
-      const rule = matchRule(ranked, request.url);
+      const rule = matchRule(request.url);
       if (rule === null) return UNCACHED_NO_RULE;
       return rule.plan.kind === "fixed" ? rule.plan.decision : rule;
     },

@@ -194,14 +194,3 @@ export function compiledRule<Plan>(
 ): CompiledRule<Plan> {
   return { ...source, ...pattern, index, plan };
 }
-
-/** The first rule, most specific first, whose pattern matches the URL; `null` when none does. */
-export function matchRule<Plan>(
-  ranked: readonly CompiledRule<Plan>[],
-  url: string,
-): CompiledRule<Plan> | null {
-  for (const rule of ranked) {
-    if (rule.urlPattern.test(url)) return rule;
-  }
-  return null;
-}
