@@ -81,16 +81,16 @@ export function bindDecider(decider: Decider): ApplyCacheHeaders {
  * status, status text and every other header (each `Set-Cookie` too) are kept.
  */
 export function writeDecision(response: Response, decision: CacheDecision): Response {
-  if (decision.cacheControl === null) return response;
+  if (decision.cacheControl === null && !decision.neutralisesTargetedLifetimes) return response;
   try {
     const headers = new Headers(response.headers);
-    headers.set("cache-control", decision.cacheControl);
+    if (decision.cacheControl !== null) headers.set("cache-control", decision.cacheControl);
     if (decision.vary.length > 0) {
       const vary = mergeVary(headers.get("vary"), decision.vary);
       if (vary !== null) headers.set("vary", vary);
     }
     for (const [name, value] of decision.headers) headers.set(name, value);
-    if (!decision.shared) neutraliseTargetedLifetimes(headers);
+    if (decision.neutralisesTargetedLifetimes) neutraliseTargetedLifetimes(headers);
     return new Response(response.body, {
       status: response.status,
       statusText: response.statusText,

@@ -2,7 +2,8 @@
  * The decision order, compiled once from the options and run per request:
  *
  * 1. responses that cannot be rebuilt pass as they are;
- * 2. a `Cache-Control` from the handler wins (but never leaves a `Set-Cookie` response shareable);
+ * 2. a `Cache-Control` from the handler wins (but never leaves a `Set-Cookie` response shareable,
+ *    and targeted lifetimes never contradict a `private` or `no-store` it sets);
  * 3. only 200 (and 304, which repeats a 200's headers) are cacheable;
  * 4. only GET and HEAD;
  * 5. never a response that sets a cookie;
@@ -62,6 +63,7 @@ export interface Decider {
 
 const NOT_REBUILDABLE = unchanged("not-rebuildable");
 const HANDLER_CACHE_CONTROL = unchanged("handler-cache-control");
+const HANDLER_CACHE_CONTROL_NEUTRALISED = unchanged("handler-cache-control", true);
 const UNCACHED_STATUS = uncached("status");
 const UNCACHED_METHOD = uncached("method");
 const UNCACHED_SET_COOKIE = uncached("set-cookie");
@@ -118,9 +120,12 @@ export function compileDecider(
       const handlerCacheControl = keepHandlerCacheControl ? headers.get("cache-control") : null;
       const setsCookie = headers.has("set-cookie");
       if (handlerCacheControl !== null) {
-        if (!setsCookie) return HANDLER_CACHE_CONTROL;
-        const shareable = allowsSharedStorage(handlerCacheControl) || hasTargetedLifetime(headers);
-        return shareable ? UNCACHED_SET_COOKIE : HANDLER_CACHE_CONTROL;
+        if (allowsSharedStorage(handlerCacheControl)) {
+          return setsCookie ? UNCACHED_SET_COOKIE : HANDLER_CACHE_CONTROL;
+        }
+        return hasTargetedLifetime(headers)
+          ? HANDLER_CACHE_CONTROL_NEUTRALISED
+          : HANDLER_CACHE_CONTROL;
       }
       if (status !== 200 && status !== 304) return UNCACHED_STATUS;
       const method = request.method;

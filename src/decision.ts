@@ -70,10 +70,22 @@ export interface CacheDecision {
   readonly vary: readonly string[];
   /** Other headers set, such as `X-Accel-Expires`. */
   readonly headers: readonly (readonly [name: string, value: string])[];
+  /**
+   * Whether targeted lifetime headers the handler set (`X-Accel-Expires`, `Surrogate-Control`,
+   * `CDN-Cache-Control`, vendor fields) are replaced by their "never store" spelling: true on
+   * every response a shared cache must not keep.
+   */
+  readonly neutralisesTargetedLifetimes: boolean;
 }
 
-/** A decision that returns the response unchanged. */
-export function unchanged(reason: "not-rebuildable" | "handler-cache-control"): CacheDecision {
+/**
+ * A decision that keeps the handler's `Cache-Control`: the response comes back unchanged, or,
+ * with `neutralise`, rebuilt only to neutralise targeted lifetimes that contradict it.
+ */
+export function unchanged(
+  reason: "not-rebuildable" | "handler-cache-control",
+  neutralise = false,
+): CacheDecision {
   return Object.freeze({
     reason,
     rule: null,
@@ -82,6 +94,7 @@ export function unchanged(reason: "not-rebuildable" | "handler-cache-control"): 
     cacheControl: null,
     vary: [],
     headers: [],
+    neutralisesTargetedLifetimes: neutralise,
   });
 }
 
@@ -95,6 +108,7 @@ export function uncached(reason: DecisionReason, rule: MatchedRule | null = null
     cacheControl: formatCacheControl(UNCACHED),
     vary: [],
     headers: [],
+    neutralisesTargetedLifetimes: true,
   });
 }
 
@@ -122,5 +136,6 @@ export function ruleDecision(
     cacheControl: formatCacheControl(cacheControl),
     vary: Object.freeze([...vary]),
     headers: Object.freeze(headers),
+    neutralisesTargetedLifetimes: !shared,
   });
 }

@@ -67,12 +67,35 @@ describe("step 2: a Cache-Control from the handler wins", () => {
     assert.equal(apply.explain(request("/about"), response).reason, "set-cookie");
   });
 
-  test("nor with a targeted lifetime next to Set-Cookie", () => {
+  test("a handler's private or no-store is kept, and targeted lifetimes that contradict it are neutralised", () => {
+    for (const cacheControl of ["private", "no-store", "private, max-age=60"]) {
+      for (const cookies of [[], ["a=1"]]) {
+        const response = new Response("x", {
+          headers: [
+            ["cache-control", cacheControl],
+            ["x-accel-expires", "600"],
+            ["cdn-cache-control", "max-age=600"],
+            ...cookies.map((c): [string, string] => ["set-cookie", c]),
+          ],
+        });
+        const result = apply(request("/account/x"), response, ANN);
+        assert.equal(result.headers.get("cache-control"), cacheControl);
+        assert.equal(result.headers.get("x-accel-expires"), "0");
+        assert.equal(result.headers.get("cdn-cache-control"), "no-store");
+        assert.deepEqual(result.headers.getSetCookie(), cookies);
+        assert.equal(
+          apply.explain(request("/account/x"), response).reason,
+          "handler-cache-control",
+        );
+      }
+    }
+  });
+
+  test("a handler's no-cache next to CDN-Cache-Control is the RFC 9213 idiom and kept", () => {
     const response = new Response("x", {
-      headers: { "cache-control": "private", "set-cookie": "a=1", "x-accel-expires": "600" },
+      headers: { "cache-control": "no-cache", "cdn-cache-control": "max-age=600" },
     });
-    const result = apply(request("/about"), response);
-    assert.equal(result.headers.get("x-accel-expires"), "0");
+    assert.equal(apply(request("/about"), response), response);
   });
 
   test("a private Cache-Control with Set-Cookie is already safe and kept", () => {
