@@ -31,6 +31,8 @@ export { type CacheControl, formatCacheControl } from "./src/cache_control.ts";
 export type { CacheDecision, DecisionReason, MatchedRule } from "./src/decision.ts";
 export { type Lifetime, parseLifetime } from "./src/duration.ts";
 export { CacheConfigError, type ConfigProblem, type ConfigProblemCode } from "./src/errors.ts";
+export type { KeyedOptions } from "./src/keyed.ts";
+export type { MarkerCookieAttributes } from "./src/cookies.ts";
 export type { CacheHeadersOptions, Timeouts } from "./src/options.ts";
 export type {
   Audience,

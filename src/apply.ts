@@ -82,6 +82,7 @@ export function bindDecider(decider: Decider): ApplyCacheHeaders {
  */
 export function writeDecision(response: Response, decision: CacheDecision): Response {
   if (decision.cacheControl === null && !decision.neutralisesTargetedLifetimes) return response;
+  if (decision.rejects) return rejection(response, decision);
   try {
     const headers = new Headers(response.headers);
     if (decision.cacheControl !== null) headers.set("cache-control", decision.cacheControl);
@@ -89,8 +90,9 @@ export function writeDecision(response: Response, decision: CacheDecision): Resp
       const vary = mergeVary(headers.get("vary"), decision.vary);
       if (vary !== null) headers.set("vary", vary);
     }
-    for (const [name, value] of decision.headers) headers.set(name, value);
     if (decision.neutralisesTargetedLifetimes) neutraliseTargetedLifetimes(headers);
+    for (const [name, value] of decision.headers) headers.set(name, value);
+    if (decision.setCookie !== null) headers.append("set-cookie", decision.setCookie);
     return new Response(response.body, {
       status: response.status,
       statusText: response.statusText,
@@ -100,4 +102,21 @@ export function writeDecision(response: Response, decision: CacheDecision): Resp
     // A response that looked rebuildable and was not: better unchanged than an exception.
     return response;
   }
+}
+
+/**
+ * The 400 that replaces a response when the sign-in marker is forged and the options say to
+ * reject: the handler's body is cancelled unread, the marker cleared.
+ */
+function rejection(response: Response, decision: CacheDecision): Response {
+  response.body?.cancel().catch(() => {});
+  const headers = new Headers({
+    "cache-control": "private, no-store",
+    "content-type": "text/plain; charset=utf-8",
+  });
+  if (decision.setCookie !== null) headers.append("set-cookie", decision.setCookie);
+  return new Response("Bad Request: the sign-in cookie does not match the session\n", {
+    status: 400,
+    headers,
+  });
 }

@@ -9,27 +9,25 @@
  * 5. never a response that sets a cookie;
  * 6. the most specific rule's policy decides; no rule, no caching.
  *
+ * In keyed mode, a request whose identity cookies disagree with its identity is then sent
+ * uncached, whatever the steps above decided.
+ *
  * @module
  */
 
-import { allowsSharedStorage, type CacheControl } from "./cache_control.ts";
-import {
-  type CacheDecision,
-  type MatchedRule,
-  ruleDecision,
-  uncached,
-  unchanged,
-} from "./decision.ts";
+import { allowsSharedStorage } from "./cache_control.ts";
+import { type CacheDecision, type MatchedRule, uncached, unchanged } from "./decision.ts";
 import { _ProblemList } from "./errors.ts";
-import { type CacheHeadersOptions, normaliseOptions } from "./options.ts";
 import {
-  type Audience,
-  BUILT_IN_POLICIES,
-  type Identity,
-  isBuiltInPolicyName,
-  type Policy,
-  type PolicyResult,
-} from "./policies.ts";
+  findMismatch,
+  type IdentityCookies,
+  mismatchDecision,
+  readIdentityCookies,
+} from "./keyed.ts";
+import { buildMatcher } from "./matcher.ts";
+import { type CacheHeadersOptions, normaliseOptions } from "./options.ts";
+import { customDecision, planRule, type RulePlan } from "./plans.ts";
+import type { Audience, Identity } from "./policies.ts";
 import {
   type CompiledRule,
   compiledRule,
@@ -38,25 +36,30 @@ import {
   rankRules,
   type RulePattern,
 } from "./rules.ts";
-import { buildMatcher } from "./matcher.ts";
 import { hasTargetedLifetime } from "./targets.ts";
-import { isFieldName } from "./vary.ts";
 
-/** What a rule's policy needs per request: nothing (decided), or the identity. */
-type RulePlan =
-  | { readonly kind: "fixed"; readonly decision: CacheDecision }
-  | { readonly kind: "audience"; readonly decisions: Readonly<Record<Audience, CacheDecision>> }
-  | { readonly kind: "custom"; readonly policy: Policy; readonly rule: MatchedRule };
-
-/** A rule whose decision waits for the identity. */
-export type PendingRule = CompiledRule<RulePlan>;
+/** A decision that waits for the identity: the rule's policy needs it, or the keyed cookies do. */
+export interface PendingDecision {
+  /** The rule whose policy depends on who asks, if that is what waits. */
+  readonly rule: CompiledRule<RulePlan> | null;
+  /** The decision already made without the identity, if any. */
+  readonly decision: CacheDecision | null;
+  /** Keyed mode: the identity cookies to check against the identity. */
+  readonly cookies: IdentityCookies | null;
+  /** Whether the handler's own `Cache-Control` forbids shared storage. */
+  readonly handlerForbidsSharing: boolean;
+}
 
 /** The options compiled into what decides per request. */
 export interface Decider {
-  /** Steps 1 to 6 up to the point where the identity is needed. */
-  decideBeforeIdentity(request: Request, response: Response): CacheDecision | PendingRule;
-  /** Step 6 for a rule whose policy depends on who asks. */
-  decideForIdentity(rule: PendingRule, request: Request, identity: Identity | null): CacheDecision;
+  /** The decision order up to the point where the identity is needed. */
+  decideBeforeIdentity(request: Request, response: Response): CacheDecision | PendingDecision;
+  /** The rest, once the identity is known. */
+  decideForIdentity(
+    pending: PendingDecision,
+    request: Request,
+    identity: Identity | null,
+  ): CacheDecision;
   /** Called with errors turned into uncached responses. */
   readonly onError: (error: unknown, request: Request) => void;
 }
@@ -68,21 +71,16 @@ const UNCACHED_STATUS = uncached("status");
 const UNCACHED_METHOD = uncached("method");
 const UNCACHED_SET_COOKIE = uncached("set-cookie");
 const UNCACHED_NO_RULE = uncached("no-rule");
-/** Header names a custom policy may not set through `headers`: they have fields of their own. */
-const MANAGED_HEADERS = new Set(["cache-control", "vary", "set-cookie", "x-accel-expires"]);
-/** Characters that would end a header line or be refused by `Headers`. */
-const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
+const UNCACHED_MISMATCH = uncached("identity-mismatch");
 
-/**
- * Validates and compiles options. Throws one `CacheConfigError` listing every problem.
- */
+/** Validates and compiles options. Throws one `CacheConfigError` listing every problem. */
 export function compileDecider(
   options: CacheHeadersOptions | undefined,
   ignoreOptions?: ReadonlySet<string>,
 ): Decider {
   const problems = new _ProblemList();
   const config = normaliseOptions(options, problems, ignoreOptions);
-  const compiled: PendingRule[] = [];
+  const compiled: CompiledRule<RulePlan>[] = [];
   config.rules.forEach((declared, index) => {
     const pattern = compilePattern(declared.pattern, declared.path, problems);
     if (pattern === null || !declared.valid) return;
@@ -93,20 +91,73 @@ export function compileDecider(
       path: declared.path,
     });
     const plan = planRule(rule, config.policies[declared.policy], config);
-    compiled.push(
-      compiledRule(
-        { ...declared, pattern: declared.pattern as RulePattern },
-        pattern,
-        index,
-        plan,
-      ),
-    );
+    const source = { ...declared, pattern: declared.pattern as RulePattern };
+    compiled.push(compiledRule(source, pattern, index, plan));
   });
   const ranked = rankRules(compiled, problems);
   problems.throwIfAny();
   const matchRule = buildMatcher(ranked);
+  const { keepHandlerCacheControl, browserSeconds, identityHeaders, keyed, onError } = config;
 
-  const { keepHandlerCacheControl, browserSeconds, identityHeaders, onError } = config;
+  /** Steps 2 to 6 without the identity. */
+  function decideResponse(
+    request: Request,
+    response: Response,
+  ): CacheDecision | CompiledRule<RulePlan> {
+    const headers = response.headers;
+    const handlerCacheControl = keepHandlerCacheControl ? headers.get("cache-control") : null;
+    const setsCookie = headers.has("set-cookie");
+    if (handlerCacheControl !== null) {
+      if (allowsSharedStorage(handlerCacheControl)) {
+        return setsCookie ? UNCACHED_SET_COOKIE : HANDLER_CACHE_CONTROL;
+      }
+      return hasTargetedLifetime(headers)
+        ? HANDLER_CACHE_CONTROL_NEUTRALISED
+        : HANDLER_CACHE_CONTROL;
+    }
+    const status = response.status;
+    if (status !== 200 && status !== 304) return UNCACHED_STATUS;
+    const method = request.method;
+    if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
+    if (setsCookie) return UNCACHED_SET_COOKIE;
+    const rule = matchRule(request.url);
+    if (rule === null) return UNCACHED_NO_RULE;
+    return rule.plan.kind === "fixed" ? rule.plan.decision : rule;
+  }
+
+  /** Step 6 for a policy that depends on who asks. */
+  function decideRule(
+    rule: CompiledRule<RulePlan>,
+    request: Request,
+    identity: Identity | null,
+    cookies: IdentityCookies | null,
+  ): CacheDecision {
+    const plan = rule.plan;
+    if (plan.kind === "fixed") return plan.decision;
+    const carriesAuthorization = request.headers.has("authorization");
+    if (plan.kind === "audience") {
+      // The keyed cache tells visitors apart by cookie only: a signed-in identity that did not
+      // come with the session cookie (a bearer token, say) gets the unkeyed, private page.
+      const keyable = identity == null || cookies?.session.state === "present";
+      if (plan.keyed !== null && !carriesAuthorization && keyable) {
+        return plan.keyed[identity != null ? "signed-in" : "anonymous"];
+      }
+      const audience: Audience = identity != null
+        ? "signed-in"
+        : carriesAuthorization
+        ? "anonymous-unshared"
+        : "anonymous";
+      return plan.decisions[audience];
+    }
+    const input = { request, identity, lifetime: rule.lifetime, browserSeconds, identityHeaders };
+    return customDecision(
+      plan.rule,
+      plan.policy(input),
+      carriesAuthorization,
+      identity != null,
+      identityHeaders,
+    );
+  }
 
   return {
     onError,
@@ -116,135 +167,32 @@ export function compileDecider(
       if (status < 200 || status > 599 || response.type === "error" || response.bodyUsed) {
         return NOT_REBUILDABLE;
       }
-      const headers = response.headers;
-      const handlerCacheControl = keepHandlerCacheControl ? headers.get("cache-control") : null;
-      const setsCookie = headers.has("set-cookie");
-      if (handlerCacheControl !== null) {
-        if (allowsSharedStorage(handlerCacheControl)) {
-          return setsCookie ? UNCACHED_SET_COOKIE : HANDLER_CACHE_CONTROL;
-        }
-        return hasTargetedLifetime(headers)
-          ? HANDLER_CACHE_CONTROL_NEUTRALISED
-          : HANDLER_CACHE_CONTROL;
-      }
-      if (status !== 200 && status !== 304) return UNCACHED_STATUS;
-      const method = request.method;
-      if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
-      if (setsCookie) return UNCACHED_SET_COOKIE;
-      const rule = matchRule(request.url);
-      if (rule === null) return UNCACHED_NO_RULE;
-      return rule.plan.kind === "fixed" ? rule.plan.decision : rule;
+      const decided = decideResponse(request, response);
+      const cookies = keyed === null ? null : readIdentityCookies(request, keyed);
+      if (cookies === null && "reason" in decided) return decided;
+      const handlerCacheControl = response.headers.get("cache-control");
+      return {
+        rule: "reason" in decided ? null : decided,
+        decision: "reason" in decided ? decided : null,
+        cookies,
+        handlerForbidsSharing: handlerCacheControl !== null &&
+          !allowsSharedStorage(handlerCacheControl),
+      };
     },
-    decideForIdentity(rule, request, identity) {
-      const plan = rule.plan;
-      if (plan.kind === "fixed") return plan.decision;
-      const carriesAuthorization = request.headers.has("authorization");
-      if (plan.kind === "audience") {
-        const audience: Audience = identity != null
-          ? "signed-in"
-          : carriesAuthorization
-          ? "anonymous-unshared"
-          : "anonymous";
-        return plan.decisions[audience];
-      }
-      const result = plan.policy({
-        request,
-        identity: identity ?? null,
-        lifetime: rule.lifetime,
-        browserSeconds,
-        identityHeaders,
-      });
-      return customDecision(
-        plan.rule,
-        result,
-        carriesAuthorization,
-        identity != null,
-        identityHeaders,
+    decideForIdentity(pending, request, identity) {
+      const decision = pending.decision ??
+        decideRule(pending.rule!, request, identity, pending.cookies);
+      if (pending.cookies === null || keyed === null) return decision;
+      const mismatch = findMismatch(pending.cookies, identity);
+      if (mismatch === null) return decision;
+      return mismatchDecision(
+        decision,
+        mismatch,
+        keyed,
+        identity,
+        UNCACHED_MISMATCH,
+        pending.handlerForbidsSharing,
       );
     },
   };
-}
-
-function planRule(
-  rule: MatchedRule,
-  custom: Policy | undefined,
-  config: { browserSeconds: number; identityHeaders: readonly string[] },
-): RulePlan {
-  if (custom !== undefined || !isBuiltInPolicyName(rule.policy)) {
-    return { kind: "custom", policy: custom!, rule };
-  }
-  const builtIn = BUILT_IN_POLICIES[rule.policy];
-  const input = {
-    lifetime: rule.lifetime,
-    browserSeconds: config.browserSeconds,
-    identityHeaders: config.identityHeaders,
-  };
-  const decide = (audience: Audience): CacheDecision => {
-    const result = builtIn.decide(audience, input);
-    return ruleDecision(
-      rule,
-      builtIn.identityDependent ? audience : null,
-      result.cacheControl,
-      result.vary ?? [],
-      [],
-    );
-  };
-  if (!builtIn.identityDependent) return { kind: "fixed", decision: decide("anonymous") };
-  return {
-    kind: "audience",
-    decisions: {
-      "anonymous": decide("anonymous"),
-      "anonymous-unshared": decide("anonymous-unshared"),
-      "signed-in": decide("signed-in"),
-    },
-  };
-}
-
-/**
- * Checks a custom policy's result and turns it into a decision. Invalid results throw (and the
- * response goes out uncached). In the default mode a custom page is treated as depending on who
- * asks: private for a signed-in user or a request with `Authorization` (RFC 9111 §3.5 would let a
- * shared cache keep it), and varying on the identity headers.
- */
-function customDecision(
-  rule: MatchedRule,
-  result: PolicyResult,
-  carriesAuthorization: boolean,
-  signedIn: boolean,
-  identityHeaders: readonly string[],
-): CacheDecision {
-  if (typeof result !== "object" || result === null || typeof result.cacheControl !== "object") {
-    throw new TypeError(`Policy "${rule.policy}" must return { cacheControl, vary?, headers? }`);
-  }
-  const vary = result.vary ?? [];
-  for (const name of vary) {
-    if (!isFieldName(name)) {
-      throw new TypeError(
-        `Policy "${rule.policy}" returned an invalid Vary name ${JSON.stringify(name)}`,
-      );
-    }
-  }
-  const headers = Object.entries(result.headers ?? {});
-  for (const [name, value] of headers) {
-    if (
-      !isFieldName(name) || MANAGED_HEADERS.has(name.toLowerCase()) ||
-      typeof value !== "string" || FORBIDDEN_IN_VALUE.test(value)
-    ) {
-      throw new TypeError(
-        `Policy "${rule.policy}" may not set header ${JSON.stringify(name)} this way`,
-      );
-    }
-  }
-  // The default mode's promise holds for custom policies too: a page made for a signed-in user,
-  // or asked for with credentials, is never shared, and every page varies on the identity headers.
-  const cacheControl = signedIn || carriesAuthorization
-    ? withoutSharing(result.cacheControl)
-    : result.cacheControl;
-  return ruleDecision(rule, null, cacheControl, [...vary, ...identityHeaders], headers);
-}
-
-/** The same directives for the browser only: `private`, no shared lifetime. */
-function withoutSharing(directives: CacheControl): CacheControl {
-  const { public: _public, sMaxage: _sMaxage, proxyRevalidate: _proxy, ...rest } = directives;
-  return { ...rest, private: true };
 }

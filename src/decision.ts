@@ -25,7 +25,9 @@ export type DecisionReason =
   /** A rule matched and its policy decided. */
   | "rule"
   /** A custom policy or `identify` failed: sent uncached, and `onError` was told. */
-  | "error";
+  | "error"
+  /** Keyed mode: the request's identity cookies disagree with the identity; sent uncached. */
+  | "identity-mismatch";
 
 /** The rule that decided, as declared. */
 export interface MatchedRule {
@@ -76,7 +78,15 @@ export interface CacheDecision {
    * every response a shared cache must not keep.
    */
   readonly neutralisesTargetedLifetimes: boolean;
+  /** Keyed mode: how the request's identity cookies disagree with the identity, if they do. */
+  readonly mismatch: string | null;
+  /** Keyed mode: the `Set-Cookie` that sets or clears the sign-in marker, if any. */
+  readonly setCookie: string | null;
+  /** Keyed mode with `onForgedSignIn: "reject"`: the response is replaced by a 400. */
+  readonly rejects: boolean;
 }
+
+const NOT_KEYED = { mismatch: null, setCookie: null, rejects: false } as const;
 
 /**
  * A decision that keeps the handler's `Cache-Control`: the response comes back unchanged, or,
@@ -95,6 +105,7 @@ export function unchanged(
     vary: [],
     headers: [],
     neutralisesTargetedLifetimes: neutralise,
+    ...NOT_KEYED,
   });
 }
 
@@ -109,12 +120,14 @@ export function uncached(reason: DecisionReason, rule: MatchedRule | null = null
     vary: [],
     headers: [],
     neutralisesTargetedLifetimes: true,
+    ...NOT_KEYED,
   });
 }
 
 /**
  * The decision a policy's result leads to. The shared lifetime travels in `s-maxage` and in
- * `X-Accel-Expires` (for nginx), and only on responses a shared cache may reuse.
+ * `X-Accel-Expires` (for nginx), and only on responses a shared cache may reuse, or, in keyed
+ * mode, that the keyed cache keeps for exactly their audience.
  */
 export function ruleDecision(
   rule: MatchedRule,
@@ -122,11 +135,15 @@ export function ruleDecision(
   cacheControl: CacheControl,
   vary: readonly string[],
   extraHeaders: readonly (readonly [string, string])[],
+  keyedCache?: KeyedCacheHint,
 ): CacheDecision {
   const shared = isSharedCacheable(cacheControl);
   const headers = [...extraHeaders];
-  if (shared) {
-    headers.push(["X-Accel-Expires", String(cacheControl.sMaxage ?? cacheControl.maxAge)]);
+  const proxyLifetime = keyedCache?.lifetime ??
+    (shared ? cacheControl.sMaxage ?? cacheControl.maxAge : undefined);
+  if (proxyLifetime !== undefined) headers.push(["X-Accel-Expires", String(proxyLifetime)]);
+  if (keyedCache !== undefined && keyedCache.hashCookies.length > 0) {
+    headers.push(["X-Hash-Cookies", keyedCache.hashCookies.join(", ")]);
   }
   return Object.freeze({
     reason: "rule",
@@ -137,5 +154,18 @@ export function ruleDecision(
     vary: Object.freeze([...vary]),
     headers: Object.freeze(headers),
     neutralisesTargetedLifetimes: !shared,
+    ...NOT_KEYED,
   });
+}
+
+/**
+ * Keyed mode: what the shared cache the application runs needs to store a page for exactly its
+ * audience. It reads the lifetime from `X-Accel-Expires` (nginx natively, Varnish through the
+ * generated VCL) and checks that `X-Hash-Cookies` names the cookies it keyed the request on.
+ */
+export interface KeyedCacheHint {
+  /** Seconds the keyed cache keeps the page, even when it is `private` for everyone else. */
+  readonly lifetime?: number;
+  /** The cookies the page's cache key must include. */
+  readonly hashCookies: readonly string[];
 }

@@ -10,6 +10,8 @@ import { type Lifetime, parseLifetime } from "./duration.ts";
 import { isBuiltInPolicyName, type Policy } from "./policies.ts";
 import type { RulePattern } from "./rules.ts";
 import { isFieldName } from "./vary.ts";
+import type { KeyedConfig, KeyedOptions } from "./keyed.ts";
+import { readKeyed } from "./keyed_options.ts";
 
 /**
  * The seed's shape: policy name → lifetime → patterns.
@@ -62,6 +64,13 @@ export interface CacheHeadersOptions {
    * @default console.error
    */
   readonly onError?: (error: unknown, request: Request) => void;
+  /**
+   * The keyed mode: name the cookies a shared cache you run keys on (with the configuration
+   * cachewise generates), and every policy is served from that cache to exactly its audience.
+   * Without it, the default mode assumes nothing about the caches in front.
+   * @default undefined (the default mode)
+   */
+  readonly keyed?: KeyedOptions;
 }
 
 /** A rule after validation, in declaration order. */
@@ -82,6 +91,7 @@ export interface NormalisedOptions {
   readonly identityHeaders: readonly string[];
   readonly keepHandlerCacheControl: boolean;
   readonly onError: (error: unknown, request: Request) => void;
+  readonly keyed: KeyedConfig | null;
 }
 
 const OPTION_NAMES = new Set([
@@ -91,6 +101,7 @@ const OPTION_NAMES = new Set([
   "identityHeaders",
   "keepHandlerCacheControl",
   "onError",
+  "keyed",
 ]);
 /** Policy names appear in explanations and generated configuration: keep them plain. */
 const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -126,6 +137,7 @@ export function normaliseOptions(
     identityHeaders: readHeaderNames(given.identityHeaders, problems),
     keepHandlerCacheControl: readBoolean(given, "keepHandlerCacheControl", true, problems),
     onError: readFunction(given, "onError", reportError, problems),
+    keyed: readKeyed(given.keyed, problems),
   };
 }
 

@@ -77,6 +77,13 @@ export type Audience =
 export interface BuiltInPolicy {
   /** Whether the page differs by who asks (everything but `all-users`). */
   readonly identityDependent: boolean;
+  /**
+   * Keyed mode: what the shared cache keys the page on besides the URL: nothing, the presence of
+   * the sign-in marker, or the session cookie's value.
+   */
+  readonly keyedOn: "nothing" | "sign-in" | "session";
+  /** Keyed mode: whether the keyed cache keeps signed-in users' pages too. */
+  readonly keepsSignedIn: boolean;
   /** The result for one audience. */
   decide(audience: Audience, input: Omit<PolicyInput, "request" | "identity">): PolicyResult;
 }
@@ -93,9 +100,14 @@ function privateFor(lifetime: number, browserSeconds: number): CacheControl {
 }
 
 /** Shared for anonymous visitors; `signedIn` says what a signed-in user gets. */
-function byAudience(signedIn: "private" | "uncached"): BuiltInPolicy {
+function byAudience(
+  signedIn: "private" | "uncached",
+  keyedOn: "sign-in" | "session",
+): BuiltInPolicy {
   return {
     identityDependent: true,
+    keyedOn,
+    keepsSignedIn: signedIn === "private",
     decide(audience, { lifetime, browserSeconds, identityHeaders }) {
       const vary = identityHeaders;
       if (lifetime === 0) return { cacheControl: UNCACHED, vary };
@@ -125,6 +137,8 @@ function byAudience(signedIn: "private" | "uncached"): BuiltInPolicy {
 export const BUILT_IN_POLICIES: Readonly<Record<BuiltInPolicyName, BuiltInPolicy>> = Object.freeze({
   "all-users": {
     identityDependent: false,
+    keyedOn: "nothing",
+    keepsSignedIn: true,
     decide(
       _audience: Audience,
       { lifetime, browserSeconds }: Omit<PolicyInput, "request" | "identity">,
@@ -132,9 +146,9 @@ export const BUILT_IN_POLICIES: Readonly<Record<BuiltInPolicyName, BuiltInPolicy
       return { cacheControl: lifetime === 0 ? UNCACHED : sharedFor(lifetime, browserSeconds) };
     },
   },
-  "anonymous-only": byAudience("uncached"),
-  "anonymous-and-authenticated": byAudience("private"),
-  "per-user": byAudience("private"),
+  "anonymous-only": byAudience("uncached", "sign-in"),
+  "anonymous-and-authenticated": byAudience("private", "sign-in"),
+  "per-user": byAudience("private", "session"),
 });
 
 /** Whether a name is one of the built-in policies. */

@@ -1,0 +1,142 @@
+/**
+ * The keyed mode: a shared cache the application runs keys its entries on the session cookie
+ * (per-user pages) or on the sign-in marker cookie (anonymous-only and
+ * anonymous-and-authenticated pages), plus any key cookies. cachewise keeps the marker in step
+ * with the identity, and refuses to let a request whose cookies disagree with the identity put
+ * anything into the shared cache.
+ *
+ * @module
+ */
+
+import {
+  type CookieReading,
+  type MarkerCookieAttributes,
+  markerSetCookie,
+  readCookie,
+} from "./cookies.ts";
+import type { CacheDecision } from "./decision.ts";
+import type { Identity } from "./policies.ts";
+
+/** Options of the keyed mode (`keyed` in the options). */
+export interface KeyedOptions {
+  /** The session cookie the shared cache keys per-user pages on, such as `"sessionid"`. */
+  readonly sessionCookie: string;
+  /**
+   * The sign-in marker: present exactly while a user is signed in. The shared cache keys
+   * anonymous-only and anonymous-and-authenticated pages on its presence. cachewise sets it when
+   * a signed-in identity arrives without it, and clears it when an anonymous one arrives with it.
+   * @default "isauthenticated"
+   */
+  readonly signInCookie?: string;
+  /** Cookies that always take part in the key, such as a flash-message cookie. @default [] */
+  readonly keyCookies?: readonly string[];
+  /** Attributes of the marker cookie. @default { path: "/", secure: true, httpOnly: true, sameSite: "Lax" } */
+  readonly signInCookieAttributes?: MarkerCookieAttributes;
+  /**
+   * A request that carries the marker while its identity is anonymous (a forged marker, or a
+   * session that ended): `"uncached"` clears the marker and sends the page uncached; `"reject"`
+   * answers 400 and clears the marker, as the seed did.
+   * @default "uncached"
+   */
+  readonly onForgedSignIn?: "uncached" | "reject";
+}
+
+/** The keyed options after validation. */
+export interface KeyedConfig {
+  readonly sessionCookie: string;
+  readonly signInCookie: string;
+  readonly keyCookies: readonly string[];
+  readonly attributes: MarkerCookieAttributes;
+  readonly onForgedSignIn: "uncached" | "reject";
+}
+
+/** What the request's identity cookies say. */
+export interface IdentityCookies {
+  readonly session: CookieReading;
+  readonly marker: CookieReading;
+}
+
+/** The identity cookies of a request, or `null` when it carries neither. */
+export function readIdentityCookies(request: Request, keyed: KeyedConfig): IdentityCookies | null {
+  const header = request.headers.get("cookie");
+  if (header === null) return null;
+  const session = readCookie(header, keyed.sessionCookie);
+  const marker = readCookie(header, keyed.signInCookie);
+  return session.state === "absent" && marker.state === "absent" ? null : { session, marker };
+}
+
+/** How the cookies disagree with the identity, if they do. */
+interface Mismatch {
+  /** Why, for the explanation. */
+  readonly why: string;
+  /** The marker cookie to write: set it, clear it, or leave it. */
+  readonly marker: "set" | "clear" | null;
+  /** Whether the marker claims a sign-in the identity denies. */
+  readonly forged: boolean;
+}
+
+/** Compares the identity cookies with the identity; `null` when they agree. */
+export function findMismatch(cookies: IdentityCookies, identity: Identity | null): Mismatch | null {
+  const { session, marker } = cookies;
+  if (session.state === "ambiguous") return { why: session.why, marker: null, forged: false };
+  if (marker.state === "ambiguous") return { why: marker.why, marker: null, forged: false };
+  const hasSession = session.state === "present";
+  const hasMarker = marker.state === "present";
+  if (identity != null) {
+    if (hasSession && !hasMarker) {
+      return { why: "signed in without the marker", marker: "set", forged: false };
+    }
+    if (hasMarker && !hasSession) {
+      return { why: "the marker without a session cookie", marker: null, forged: false };
+    }
+    return null;
+  }
+  if (hasMarker) {
+    return { why: "the marker on an anonymous identity", marker: "clear", forged: true };
+  }
+  if (hasSession) {
+    return { why: "a session cookie on an anonymous identity", marker: null, forged: false };
+  }
+  return null;
+}
+
+/**
+ * The decision for a request whose cookies disagree with its identity: never shared-cached, the
+ * marker set or cleared, or (with `onForgedSignIn: "reject"`) a 400.
+ */
+export function mismatchDecision(
+  decision: CacheDecision,
+  mismatch: Mismatch,
+  keyed: KeyedConfig,
+  identity: Identity | null,
+  uncached: CacheDecision,
+  handlerForbidsSharing: boolean,
+): CacheDecision {
+  const setCookie = mismatch.marker === null ? null : markerSetCookie(
+    keyed.signInCookie,
+    mismatch.marker === "set" ? "1" : null,
+    keyed.attributes,
+    markerMaxAge(keyed.attributes, identity),
+  );
+  // A handler's private or no-store stays; anything else becomes the uncached value.
+  const keepsHandler = decision.reason === "handler-cache-control" && handlerForbidsSharing;
+  return Object.freeze({
+    ...(keepsHandler ? decision : uncached),
+    reason: keepsHandler ? decision.reason : "identity-mismatch",
+    mismatch: mismatch.why,
+    setCookie,
+    rejects: mismatch.forged && keyed.onForgedSignIn === "reject",
+    neutralisesTargetedLifetimes: true,
+  });
+}
+
+function markerMaxAge(
+  attributes: MarkerCookieAttributes,
+  identity: Identity | null,
+): number | undefined {
+  const maxAge = attributes.maxAge;
+  if (typeof maxAge !== "function") return maxAge;
+  if (identity == null) return undefined;
+  const seconds = maxAge(identity);
+  return Number.isSafeInteger(seconds) && seconds! >= 0 ? seconds : undefined;
+}
