@@ -25,7 +25,7 @@ import {
   readIdentityCookies,
 } from "./keyed.ts";
 import { buildMatcher } from "./matcher.ts";
-import { type CacheHeadersOptions, normaliseOptions } from "./options.ts";
+import { type CacheHeadersOptions, type NormalisedOptions, normaliseOptions } from "./options.ts";
 import { customDecision, planRule, type RulePlan } from "./plans.ts";
 import type { Audience, Identity } from "./policies.ts";
 import {
@@ -73,11 +73,21 @@ const UNCACHED_SET_COOKIE = uncached("set-cookie");
 const UNCACHED_NO_RULE = uncached("no-rule");
 const UNCACHED_MISMATCH = uncached("identity-mismatch");
 
-/** Validates and compiles options. Throws one `CacheConfigError` listing every problem. */
-export function compileDecider(
+/** Options compiled: the validated configuration and its rules, most specific first. */
+export interface CompiledOptions {
+  readonly config: NormalisedOptions;
+  readonly ranked: readonly CompiledRule<RulePlan>[];
+}
+
+/**
+ * Validates options and compiles their rules, most specific first. Throws one
+ * `CacheConfigError` listing every problem. The headers and the generated proxy configuration
+ * both come from this.
+ */
+export function compileOptions(
   options: CacheHeadersOptions | undefined,
   ignoreOptions?: ReadonlySet<string>,
-): Decider {
+): CompiledOptions {
   const problems = new _ProblemList();
   const config = normaliseOptions(options, problems, ignoreOptions);
   const compiled: CompiledRule<RulePlan>[] = [];
@@ -96,6 +106,15 @@ export function compileDecider(
   });
   const ranked = rankRules(compiled, problems);
   problems.throwIfAny();
+  return { config, ranked };
+}
+
+/** Validates and compiles options into what decides per request. */
+export function compileDecider(
+  options: CacheHeadersOptions | undefined,
+  ignoreOptions?: ReadonlySet<string>,
+): Decider {
+  const { config, ranked } = compileOptions(options, ignoreOptions);
   const matchRule = buildMatcher(ranked);
   const { keepHandlerCacheControl, browserSeconds, identityHeaders, keyed, onError } = config;
 
