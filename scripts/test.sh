@@ -14,10 +14,19 @@ step "deno lint"
 deno lint
 step "deno check"
 deno check mod.ts src/ tests/ examples/ bench/
+step "deno doc --lint (JSDoc on every export)"
+deno doc --lint mod.ts 2>&1 | grep -v -e "^Warning Failed resolving types" -e "@types/node/index.d.ts" || true
+deno doc --lint mod.ts >/dev/null 2>&1
 step "deno publish --dry-run"
 deno publish --dry-run --allow-dirty
-step "npm build (tsup)"
+step "manifests: deno.json and package.json agree"
+node scripts/check_manifests.mjs
+step "npm build (tsup), publint, arethetypeswrong"
 tsup --silent
+publint --strict
+attw --pack . --profile esm-only --format ascii
+step "packed artifacts: npm tarball under Node and Bun, JSR file set under Deno"
+bash scripts/smoke_packages.sh
 step "deno test (with JSDoc examples)"
 deno test -A --doc mod.ts src/ tests/
 step "bun test"

@@ -57,15 +57,30 @@ function ambiguous(why: string): CookieReading {
 
 /** Attributes of the sign-in marker cookie cachewise sets and clears. */
 export interface MarkerCookieAttributes {
-  /** @default "/" */
+  /**
+   * `Path`: where the browser sends the marker; keep it covering every cached page.
+   * @default "/"
+   */
   readonly path?: string;
-  /** @default undefined (host-only) */
+  /**
+   * `Domain`, for a marker shared by subdomains.
+   * @default undefined (host-only)
+   */
   readonly domain?: string;
-  /** @default true */
+  /**
+   * `Secure`: sent over HTTPS only.
+   * @default true
+   */
   readonly secure?: boolean;
-  /** @default true */
+  /**
+   * `HttpOnly`: hidden from page scripts (the proxy reads it, scripts need not).
+   * @default true
+   */
   readonly httpOnly?: boolean;
-  /** @default "Lax" */
+  /**
+   * `SameSite`; `"None"` needs `secure`.
+   * @default "Lax"
+   */
   readonly sameSite?: "Strict" | "Lax" | "None";
   /**
    * Seconds the marker lives, following the session: a number, or a function of the identity
