@@ -12,7 +12,20 @@ import type { Identity } from "./policies.ts";
 import { neutraliseTargetedLifetimes } from "./targets.ts";
 import { mergeVary } from "./vary.ts";
 
-/** The function `cacheHeaders()` returns. */
+/**
+ * The function `cacheHeaders()` returns.
+ *
+ * @example
+ * ```ts
+ * import { type ApplyCacheHeaders, cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply: ApplyCacheHeaders = cacheHeaders({ timeouts: { "all-users": { 60: ["/"] } } });
+ * const response = apply(new Request("https://example.com/"), new Response("home"));
+ * assert.equal(response.headers.get("cache-control"), "max-age=5, s-maxage=60");
+ * assert.equal(await response.text(), "home");
+ * ```
+ */
 export interface ApplyCacheHeaders {
   /**
    * Returns a new `Response` with the caching headers the rules give it, or the same response

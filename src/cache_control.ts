@@ -8,6 +8,15 @@
 /**
  * `Cache-Control` response directives (RFC 9111 §5.2.2, RFC 5861, RFC 8246) as an object.
  * Lifetimes are whole seconds.
+ *
+ * @example
+ * ```ts
+ * import { type CacheControl, formatCacheControl } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const directives: CacheControl = { private: true, maxAge: 5 };
+ * assert.equal(formatCacheControl(directives), "private, max-age=5");
+ * ```
  */
 export interface CacheControl {
   /** `public`: storable even where it would not be by default (e.g. with `Authorization`). */

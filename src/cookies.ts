@@ -55,7 +55,19 @@ function ambiguous(why: string): CookieReading {
   return { state: "ambiguous", why };
 }
 
-/** Attributes of the sign-in marker cookie cachewise sets and clears. */
+/**
+ * Attributes of the sign-in marker cookie cachewise sets and clears.
+ *
+ * @example The marker lives as long as the session
+ * ```ts
+ * import type { MarkerCookieAttributes } from "@cachewise/cachewise";
+ *
+ * const attributes: MarkerCookieAttributes = {
+ *   sameSite: "Strict",
+ *   maxAge: (identity) => identity.id === "kiosk" ? 600 : 14 * 86_400,
+ * };
+ * ```
+ */
 export interface MarkerCookieAttributes {
   /**
    * `Path`: where the browser sends the marker; keep it covering every cached page.

@@ -8,7 +8,19 @@
 import { type CacheControl, formatCacheControl, isSharedCacheable } from "./cache_control.ts";
 import { type Audience, UNCACHED } from "./policies.ts";
 
-/** Why a response got the headers it got, or none. */
+/**
+ * Why a response got the headers it got, or none.
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({ timeouts: { "all-users": { 60: ["/*"] } } });
+ * const post = new Request("https://example.com/", { method: "POST", body: "x" });
+ * assert.equal(apply.explain(post, new Response("ok")).reason, "method");
+ * ```
+ */
 export type DecisionReason =
   /** 101 upgrades, `Response.error()`, a used body, anything not a `Response`: returned as they are. */
   | "not-rebuildable"
@@ -29,7 +41,24 @@ export type DecisionReason =
   /** Keyed mode: the request's identity cookies disagree with the identity; sent uncached. */
   | "identity-mismatch";
 
-/** The rule that decided, as declared. */
+/**
+ * The rule that decided, as declared.
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({ timeouts: { "all-users": { "1h": ["/static/*"] } } });
+ * const rule = apply.explain(new Request("https://example.com/static/a.js"), new Response("")).rule;
+ * assert.deepEqual(rule, {
+ *   policy: "all-users",
+ *   lifetime: 3600,
+ *   pattern: '"/static/*"',
+ *   path: 'timeouts["all-users"]["1h"][0]',
+ * });
+ * ```
+ */
 export interface MatchedRule {
   /** The policy name. */
   readonly policy: string;

@@ -4,7 +4,16 @@
  * @module
  */
 
-/** A lifetime in whole seconds, or a duration: `"90s"`, `"5m"`, `"1h"`, `"7d"`, `"1h30m"`. */
+/**
+ * A lifetime in whole seconds, or a duration: `"90s"`, `"5m"`, `"1h"`, `"7d"`, `"1h30m"`.
+ *
+ * @example
+ * ```ts
+ * import type { Lifetime } from "@cachewise/cachewise";
+ *
+ * const lifetimes: Lifetime[] = [600, "600", "10m", "1h30m"];
+ * ```
+ */
 export type Lifetime = number | string;
 
 /**

@@ -4,7 +4,23 @@
  * @module
  */
 
-/** One problem in the options, with the path of the option at fault. */
+/**
+ * One problem in the options, with the path of the option at fault.
+ *
+ * @example
+ * ```ts
+ * import { CacheConfigError, cacheHeaders, type ConfigProblem } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * let problems: readonly ConfigProblem[] = [];
+ * try {
+ *   cacheHeaders({ timeouts: { "all-users": { "5x": ["/a"] } } });
+ * } catch (error) {
+ *   if (error instanceof CacheConfigError) problems = error.problems;
+ * }
+ * assert.deepEqual(problems.map((p) => p.path), ['timeouts["all-users"]["5x"]']);
+ * ```
+ */
 export interface ConfigProblem {
   /** A stable, machine-readable code, such as `"invalid-pattern"`. */
   readonly code: ConfigProblemCode;
@@ -14,7 +30,16 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-/** Codes of {@link ConfigProblem}; stable across releases. */
+/**
+ * Codes of {@link ConfigProblem}; stable across releases.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigProblemCode } from "@cachewise/cachewise";
+ *
+ * const fixable: ConfigProblemCode[] = ["invalid-lifetime", "invalid-pattern"];
+ * ```
+ */
 export type ConfigProblemCode =
   | "invalid-options"
   | "unknown-policy"

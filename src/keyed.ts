@@ -17,7 +17,25 @@ import {
 import type { CacheDecision } from "./decision.ts";
 import type { Identity } from "./policies.ts";
 
-/** Options of the keyed mode (`keyed` in the options). */
+/**
+ * Options of the keyed mode (`keyed` in the options).
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders, type KeyedOptions } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const keyed: KeyedOptions = { sessionCookie: "sessionid", keyCookies: ["messages"] };
+ * const apply = cacheHeaders({ timeouts: { "per-user": { 60: ["/account/*"] } }, keyed });
+ * const request = new Request("https://example.com/account/", {
+ *   headers: { cookie: "sessionid=abc; isauthenticated=1" },
+ * });
+ * const page = apply(request, new Response("mine"), { id: "ann" });
+ * assert.equal(page.headers.get("cache-control"), "private, max-age=5");
+ * assert.equal(page.headers.get("x-accel-expires"), "60");
+ * assert.equal(page.headers.get("x-hash-cookies"), "sessionid, messages");
+ * ```
+ */
 export interface KeyedOptions {
   /** The session cookie the shared cache keys per-user pages on, such as `"sessionid"`. */
   readonly sessionCookie: string;

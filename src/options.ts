@@ -28,7 +28,21 @@ import { readKeyed } from "./keyed_options.ts";
  */
 export type Timeouts = Readonly<Record<string, Readonly<Record<string, readonly RulePattern[]>>>>;
 
-/** Options of `cacheHeaders()`. */
+/**
+ * Options of `cacheHeaders()`.
+ *
+ * @example
+ * ```ts
+ * import type { CacheHeadersOptions } from "@cachewise/cachewise";
+ *
+ * const options: CacheHeadersOptions = {
+ *   browserSeconds: "10s",
+ *   timeouts: { "all-users": { "1h": ["/static/*"] }, "per-user": { 60: ["/account/*"] } },
+ *   identityHeaders: ["Cookie", "Authorization"],
+ *   onError: (error, request) => console.warn(request.url, error),
+ * };
+ * ```
+ */
 export interface CacheHeadersOptions {
   /**
    * Rules in the seed's shape: policy → lifetime (seconds or a duration) → patterns.

@@ -7,7 +7,17 @@
 
 import type { CacheControl } from "./cache_control.ts";
 
-/** Who is asking. `null` or `undefined` in its place means an anonymous visitor. */
+/**
+ * Who is asking. `null` or `undefined` in its place means an anonymous visitor; any other value
+ * counts as signed in.
+ *
+ * @example
+ * ```ts
+ * import type { Identity } from "@cachewise/cachewise";
+ *
+ * const ann: Identity = { id: "ann", plan: "gold" };
+ * ```
+ */
 export interface Identity {
   /** A stable identifier of the signed-in user. */
   readonly id: string;
@@ -15,7 +25,19 @@ export interface Identity {
   readonly [field: string]: unknown;
 }
 
-/** What a policy is told about the request it decides for. */
+/**
+ * What a policy is told about the request it decides for.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyInput, PolicyResult } from "@cachewise/cachewise";
+ *
+ * function byLanguage({ request, lifetime }: PolicyInput): PolicyResult {
+ *   const language = request.headers.get("accept-language") ?? "";
+ *   return { cacheControl: { maxAge: language ? lifetime : 0 }, vary: ["Accept-Language"] };
+ * }
+ * ```
+ */
 export interface PolicyInput {
   /** The request; read its URL or headers, never its body. */
   readonly request: Request;
@@ -29,7 +51,20 @@ export interface PolicyInput {
   readonly identityHeaders: readonly string[];
 }
 
-/** What a policy decides: directives, request headers to vary on, and any other headers. */
+/**
+ * What a policy decides: directives, request headers to vary on, and any other headers.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyResult } from "@cachewise/cachewise";
+ *
+ * const result: PolicyResult = {
+ *   cacheControl: { maxAge: 5, sMaxage: 600 },
+ *   vary: ["Accept-Language"],
+ *   headers: { "Content-Language": "en" },
+ * };
+ * ```
+ */
 export interface PolicyResult {
   /** The `Cache-Control` directives to write. */
   readonly cacheControl: CacheControl;
@@ -57,14 +92,35 @@ export interface PolicyResult {
  */
 export type Policy = (input: PolicyInput) => PolicyResult;
 
-/** Names of the built-in policies. */
+/**
+ * Names of the built-in policies.
+ *
+ * @example
+ * ```ts
+ * import type { BuiltInPolicyName } from "@cachewise/cachewise";
+ *
+ * const strictest: BuiltInPolicyName = "per-user";
+ * ```
+ */
 export type BuiltInPolicyName =
   | "all-users"
   | "anonymous-only"
   | "anonymous-and-authenticated"
   | "per-user";
 
-/** Who a response is made for, as far as a built-in policy cares. */
+/**
+ * Who a response is made for, as far as a built-in policy cares (`CacheDecision.audience`).
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({ timeouts: { "per-user": { 60: ["/*"] } } });
+ * const request = new Request("https://example.com/", { headers: { authorization: "Bearer x" } });
+ * assert.equal(apply.explain(request, new Response("x"), null).audience, "anonymous-unshared");
+ * ```
+ */
 export type Audience =
   /** An anonymous visitor whose page a shared cache may keep. */
   | "anonymous"

@@ -13,7 +13,20 @@ import {
 } from "./specificity.ts";
 import { URLPatternImpl } from "./url_pattern.ts";
 
-/** A pattern: a URLPattern pathname string (`"/blog/:slug"`), a `URLPatternInit`, or a `URLPattern`. */
+/**
+ * A pattern: a URLPattern pathname string (`"/blog/:slug"`), a `URLPatternInit`, or a `URLPattern`.
+ *
+ * @example
+ * ```ts
+ * import type { RulePattern } from "@cachewise/cachewise";
+ *
+ * const patterns: RulePattern[] = [
+ *   "/blog/:slug",
+ *   { hostname: "admin.example.com", pathname: "/*" },
+ *   { pathname: "/search", search: "q=*" },
+ * ];
+ * ```
+ */
 export type RulePattern = string | URLPatternInit | URLPattern;
 
 /** A rule as the application declared it, before ranking. */

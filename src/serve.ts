@@ -11,13 +11,38 @@ import { compileDecider } from "./decide.ts";
 import type { CacheHeadersOptions } from "./options.ts";
 import type { Identity } from "./policies.ts";
 
-/** A fetch handler: Deno passes connection info after the request, Bun the server. */
+/**
+ * A fetch handler: Deno passes connection info after the request, Bun the server.
+ *
+ * @example
+ * ```ts
+ * import type { FetchHandler } from "@cachewise/cachewise";
+ *
+ * const hello: FetchHandler<[]> = (request) => new Response(`hello ${new URL(request.url).pathname}`);
+ * ```
+ */
 export type FetchHandler<Rest extends unknown[]> = (
   request: Request,
   ...rest: Rest
 ) => Response | Promise<Response>;
 
-/** Options of `withCacheHeaders()`: those of `cacheHeaders()` and how to tell who is asking. */
+/**
+ * Options of `withCacheHeaders()`: those of `cacheHeaders()` and how to tell who is asking.
+ *
+ * @example
+ * ```ts
+ * import type { Identity, WithCacheHeadersOptions } from "@cachewise/cachewise";
+ *
+ * const sessions = new Map<string, Identity>([["s-ann", { id: "ann" }]]);
+ * const options: WithCacheHeadersOptions = {
+ *   timeouts: { "per-user": { 60: ["/account/*"] } },
+ *   identify: (request) => {
+ *     const id = /(?:^|; )sessionid=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
+ *     return id === undefined ? null : sessions.get(id) ?? null;
+ *   },
+ * };
+ * ```
+ */
 export interface WithCacheHeadersOptions<Rest extends unknown[] = unknown[]>
   extends CacheHeadersOptions {
   /**
