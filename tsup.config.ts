@@ -3,12 +3,12 @@ import { defineConfig } from "tsup";
 // The npm build: ESM with type declarations. Dependencies (urlpattern-polyfill) stay external so
 // Node resolves them at run time, and only where URLPattern is missing (src/url_pattern.ts).
 export default defineConfig({
-  entry: { mod: "mod.ts" },
+  entry: { mod: "mod.ts", generate: "src/generate/mod.ts", cli: "cli.ts" },
   format: ["esm"],
   target: "node20",
   dts: true,
   clean: true,
   sourcemap: false,
-  splitting: false,
+  splitting: true, // one copy of the core shared by mod, generate and cli (one CacheConfigError class)
   treeshake: true,
 });

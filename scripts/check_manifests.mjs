@@ -10,12 +10,18 @@ if (deno.version !== npm.version) {
   problems.push(`version differs: deno.json ${deno.version}, package.json ${npm.version}`);
 }
 if (deno.name !== "@cachewise/cachewise" || npm.name !== "cachewise") {
-  problems.push(`names must be @cachewise/cachewise (JSR) and cachewise (npm): ${deno.name}, ${npm.name}`);
+  problems.push(
+    `names must be @cachewise/cachewise (JSR) and cachewise (npm): ${deno.name}, ${npm.name}`,
+  );
 }
-const denoPaths = Object.keys(typeof deno.exports === "string" ? { ".": deno.exports } : deno.exports).sort();
+const denoPaths = Object.keys(
+  typeof deno.exports === "string" ? { ".": deno.exports } : deno.exports,
+).sort();
 const npmPaths = Object.keys(npm.exports).filter((path) => path !== "./package.json").sort();
 if (JSON.stringify(denoPaths) !== JSON.stringify(npmPaths)) {
-  problems.push(`subpaths differ: deno.json ${denoPaths.join(" ")}, package.json ${npmPaths.join(" ")}`);
+  problems.push(
+    `subpaths differ: deno.json ${denoPaths.join(" ")}, package.json ${npmPaths.join(" ")}`,
+  );
 }
 for (const path of npmPaths) {
   const entry = npm.exports[path];

@@ -28,6 +28,8 @@ echo "- node $(node --version)"
 (cd "$work/npm-project" && node smoke.mjs)
 echo "- bun $(bun --version)"
 (cd "$work/npm-project" && bun smoke.mjs)
+echo "- the bin: npx cachewise --help"
+(cd "$work/npm-project" && npx --no-install cachewise --help | head -1 | sed 's/^/  /')
 
 echo "jsr: the published file set under Deno"
 mkdir "$work/jsr"
