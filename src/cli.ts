@@ -1,0 +1,212 @@
+/**
+ * The `cachewise` command line: prints Varnish or nginx configuration generated from the same
+ * options the application gives `cacheHeaders()`.
+ *
+ * ```sh
+ * cachewise vcl --config FILE --backend HOST:PORT [--snippet]
+ * cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+ * ```
+ *
+ * `FILE` is JSON in the options' shape, or a JavaScript or TypeScript module whose default export
+ * is the options. Only `process` from `node:process` is used, so it runs on Deno, Bun and Node.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { CacheConfigError } from "./errors.ts";
+import type { CacheHeadersOptions } from "./options.ts";
+import { checkCachePath, parseBackend, parseListen } from "./generate/escape.ts";
+import { generateNginx } from "./generate/nginx.ts";
+import { generateVcl } from "./generate/varnish.ts";
+
+/** Exit status for a command line that cannot be used as given. */
+export const EXIT_USAGE = 2;
+/** Exit status for a configuration file that cannot be loaded or compiled. */
+export const EXIT_CONFIG = 1;
+
+const USAGE = `Usage:
+  cachewise vcl --config FILE --backend HOST:PORT [--snippet]
+  cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+
+Prints proxy configuration generated from the cachewise options in FILE: JSON in the options'
+shape, or a JavaScript/TypeScript module whose default export is the options.
+
+Options:
+  --config FILE        the options (required)
+  --backend HOST:PORT  the application server (required unless --snippet)
+  --listen PORT        nginx: what to listen on, PORT or ADDRESS:PORT (required unless --snippet)
+  --cache-dir DIR      nginx: absolute path of the cache directory (required)
+  --snippet            print only what to include into an existing configuration
+  -h, --help           show this help
+`;
+
+const VALUE_FLAGS = new Set(["--config", "--backend", "--listen", "--cache-dir"]);
+
+/** Where the program writes; `process.stdout` and `process.stderr` by default. */
+export interface CliStreams {
+  /** Receives the generated configuration and the help text. */
+  readonly stdout: { write(text: string): unknown };
+  /** Receives error messages. */
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** A usage error: wrong command, missing or unknown option. */
+class UsageError extends Error {}
+
+/**
+ * Runs the command line and returns the exit status: 0, {@link EXIT_CONFIG} for a configuration
+ * that cannot be loaded or compiled, {@link EXIT_USAGE} for a command line that cannot be used.
+ *
+ * @param args The arguments after the program name.
+ * @param streams Where to write; the process's own streams by default.
+ * @returns The exit status.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * const out: string[] = [];
+ * const streams = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => {} } };
+ * assert.equal(await runCli(["--help"], streams), 0);
+ * assert.match(out.join(""), /cachewise vcl/);
+ * assert.equal(await runCli(["varnish"], streams), 2);
+ * ```
+ */
+export async function runCli(
+  args: readonly string[],
+  streams: CliStreams = process,
+): Promise<number> {
+  let command: Command;
+  try {
+    command = parseArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof TypeError)) throw error;
+    streams.stderr.write(`cachewise: ${error.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (command.kind === "help") {
+    streams.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const options = await loadOptions(command.config);
+    const text = command.kind === "vcl"
+      ? generateVcl(options, command.settings)
+      : generateNginx(options, command.settings);
+    streams.stdout.write(text);
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const prefix = error instanceof CacheConfigError ? "" : `Cannot use ${command.config}: `;
+    streams.stderr.write(`cachewise: ${prefix}${message}\n`);
+    return EXIT_CONFIG;
+  }
+}
+
+type Command =
+  | { readonly kind: "help" }
+  | {
+    readonly kind: "vcl";
+    readonly config: string;
+    readonly settings: { backend?: string; snippet: boolean };
+  }
+  | {
+    readonly kind: "nginx";
+    readonly config: string;
+    readonly settings: { backend?: string; listen?: string; cacheDir: string; snippet: boolean };
+  };
+
+/** Reads the command line; throws a `UsageError` (or a `TypeError` for a malformed value). */
+function parseArgs(args: readonly string[]): Command {
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  let snippet = false;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === "-h" || arg === "--help") return { kind: "help" };
+    if (arg === "--snippet") {
+      snippet = true;
+      continue;
+    }
+    const [flag = "", inline] = arg.startsWith("--") ? splitOnce(arg) : [arg, undefined];
+    if (!VALUE_FLAGS.has(flag)) {
+      if (arg.startsWith("-")) throw new UsageError(`Unknown option ${JSON.stringify(arg)}`);
+      positional.push(arg);
+      continue;
+    }
+    const value = inline ?? args[++index];
+    if (value === undefined || value === "") {
+      throw new UsageError(`Option ${flag} needs a value`);
+    }
+    if (values.has(flag)) throw new UsageError(`Option ${flag} is given twice`);
+    values.set(flag, value);
+  }
+  const [kind, ...extra] = positional;
+  if (kind === undefined) throw new UsageError("Name a command: vcl or nginx");
+  if (kind === "help") return { kind: "help" };
+  if (kind !== "vcl" && kind !== "nginx") {
+    throw new UsageError(`Unknown command ${JSON.stringify(kind)}: use vcl or nginx`);
+  }
+  if (extra.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(extra[0])}`);
+  const allowed = kind === "vcl" ? ["--config", "--backend"] : [...VALUE_FLAGS];
+  for (const flag of values.keys()) {
+    if (!allowed.includes(flag)) throw new UsageError(`Option ${flag} is for nginx only`);
+  }
+  const required = ["--config", ...(kind === "nginx" ? ["--cache-dir"] : [])];
+  if (!snippet) required.push("--backend", ...(kind === "nginx" ? ["--listen"] : []));
+  for (const flag of required) {
+    if (!values.has(flag)) throw new UsageError(`Option ${flag} is required`);
+  }
+  const backend = values.get("--backend");
+  if (backend !== undefined) parseBackend(backend);
+  const config = values.get("--config")!;
+  if (kind === "vcl") {
+    return { kind, config, settings: { ...(backend && { backend }), snippet } };
+  }
+  const listen = values.get("--listen");
+  if (listen !== undefined) parseListen(listen);
+  const cacheDir = checkCachePath(values.get("--cache-dir")!);
+  return {
+    kind,
+    config,
+    settings: { ...(backend && { backend }), ...(listen && { listen }), cacheDir, snippet },
+  };
+}
+
+function splitOnce(arg: string): [string, string | undefined] {
+  const equals = arg.indexOf("=");
+  return equals < 0 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
+}
+
+/** Loads the options: JSON, or a module's default export, by a dynamic `import()` of a file URL. */
+async function loadOptions(path: string): Promise<CacheHeadersOptions> {
+  const url = fileURL(path);
+  const loaded = /\.json$/i.test(path) ? await importJson(url) : await import(url);
+  const options: unknown = loaded.default;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError("The file must hold (or export by default) an options object");
+  }
+  return options as CacheHeadersOptions;
+}
+
+/**
+ * Imports a JSON module. The attributes are built at run time so that bundlers targeting Node 20
+ * keep `with` (Deno 2 knows only `with`); Node before 20.10 knows only `assert`.
+ */
+async function importJson(url: string): Promise<{ default?: unknown }> {
+  const attributes = (key: string) => ({ [key]: { type: "json" } }) as ImportCallOptions;
+  try {
+    return await import(url, attributes("with"));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== "string" || !/ASSERTION|ATTRIBUTE/.test(code)) throw error;
+    return await import(url, attributes("assert"));
+  }
+}
+
+/** A `file:` URL for a path, relative paths taken from the working directory. */
+function fileURL(path: string): string {
+  const absolute = path.startsWith("/") ? path : `${process.cwd()}/${path}`;
+  return new URL(`file://${absolute.split("/").map(encodeURIComponent).join("/")}`).href;
+}
