@@ -3,7 +3,17 @@ import { defineConfig } from "tsup";
 // The npm build: ESM with type declarations. Dependencies (urlpattern-polyfill) stay external so
 // Node resolves them at run time, and only where URLPattern is missing (src/url_pattern.ts).
 export default defineConfig({
-  entry: { mod: "mod.ts", generate: "src/generate/mod.ts", cli: "cli.ts" },
+  entry: {
+    mod: "mod.ts",
+    hono: "src/adapters/hono.ts",
+    elysia: "src/adapters/elysia.ts",
+    node: "src/adapters/node.ts",
+    workers: "src/adapters/workers.ts",
+    debug: "src/adapters/debug.ts",
+    matrix: "src/adapters/matrix.ts",
+    generate: "src/generate/mod.ts",
+    cli: "cli.ts",
+  },
   format: ["esm"],
   target: "node20",
   dts: true,

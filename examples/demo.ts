@@ -83,7 +83,7 @@ console.log(`cachewise demo: Deno.serve on ${origin}, visited as anonymous, ann 
 
 let result;
 try {
-  result = await visitAll(origin, handler.apply.explain);
+  result = await visitAll(origin, handler.cacheHeaders.explain);
 } finally {
   await server.shutdown();
 }

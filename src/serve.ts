@@ -82,7 +82,11 @@ export function withCacheHeaders<Rest extends unknown[]>(
   handler: FetchHandler<Rest>,
   options: WithCacheHeadersOptions<Rest>,
 ): ((request: Request, ...rest: Rest) => Promise<Response>) & {
-  readonly apply: ApplyCacheHeaders;
+  /**
+   * The compiled `cacheHeaders()` function, for `.explain()`. Not called `apply`: that would
+   * shadow `Function.prototype.apply`, which Node's event emitter calls on listeners.
+   */
+  readonly cacheHeaders: ApplyCacheHeaders;
 } {
   if (typeof handler !== "function") {
     throw new TypeError(`withCacheHeaders() needs a handler function, not ${typeof handler}`);
@@ -111,5 +115,5 @@ export function withCacheHeaders<Rest extends unknown[]>(
     }
     return writeDecision(response, decision);
   };
-  return Object.assign(wrapped, { apply: bindDecider(decider) });
+  return Object.assign(wrapped, { cacheHeaders: bindDecider(decider) });
 }

@@ -82,12 +82,23 @@ describe("withCacheHeaders()", () => {
     await assert.rejects(handler(request("/about")), /handler broke/);
   });
 
-  test("exposes the compiled apply() for explanations", () => {
+  test("exposes the compiled cacheHeaders() for explanations, leaving Function.prototype.apply alone", () => {
     const handler = withCacheHeaders(() => new Response("x"), CONFIG);
     assert.equal(
-      handler.apply.explain(request("/about"), new Response("x")).rule?.policy,
+      handler.cacheHeaders.explain(request("/about"), new Response("x")).rule?.policy,
       "all-users",
     );
+    assert.equal(handler.apply, Function.prototype.apply);
+  });
+
+  test("works as a node:http listener, which the event emitter calls with .apply()", async () => {
+    const { EventEmitter } = await import("node:events");
+    const emitter = new EventEmitter();
+    const seen: Promise<Response>[] = [];
+    const handler = withCacheHeaders(() => new Response("x"), CONFIG);
+    emitter.on("request", (req: Request) => seen.push(handler(req)));
+    emitter.emit("request", request("/about"));
+    assert.equal((await seen[0]!).headers.get("cache-control"), "max-age=5, s-maxage=3600");
   });
 });
 
