@@ -1,0 +1,169 @@
+/**
+ * Models of the caches in front of an application, shared by the keyed-mode property tests and
+ * the hostile-input tests: how nginx reads a cookie, how a typical application reads one, how
+ * `http-cache-semantics` is fed, and whether a response would be kept by any shared cache.
+ */
+
+import type CachePolicy from "http-cache-semantics";
+
+/**
+ * A cookie as nginx's `$cookie_NAME` reads it (`ngx_http_parse_multi_header_lines`): the `Cookie`
+ * header lines in order, each scanned pair by pair; a pair starts after `;` or `,` and any
+ * spaces (0x20 only, not tabs); its name is compared case-insensitively, then optional spaces,
+ * `=`, optional spaces, and the value runs to the next `;` (a `,` does not end it). The first
+ * match wins; `null` when there is none.
+ */
+export function nginxCookie(lines: readonly string[], name: string): string | null {
+  const wanted = asciiLower(name);
+  for (const line of lines) {
+    if (name.length > line.length) continue;
+    let at = 0;
+    while (at < line.length) {
+      if (asciiLower(line.slice(at, at + name.length)) === wanted) {
+        let cursor = at + name.length;
+        while (cursor < line.length && line[cursor] === " ") cursor++;
+        if (cursor < line.length && line[cursor] === "=") {
+          cursor++;
+          while (cursor < line.length && line[cursor] === " ") cursor++;
+          const end = line.indexOf(";", cursor);
+          return line.slice(cursor, end < 0 ? line.length : end);
+        }
+        // nginx consumes the character that was not `=` before skipping (`*start++ != '='`).
+        at = cursor < line.length ? cursor + 1 : cursor;
+      }
+      while (at < line.length) {
+        const ch = line[at++];
+        if (ch === ";" || ch === ",") break;
+      }
+      while (at < line.length && line[at] === " ") at++;
+    }
+  }
+  return null;
+}
+
+/** Lower-cases ASCII letters only, as `ngx_strncasecmp` does. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (letter) => String.fromCharCode(letter.charCodeAt(0) + 32));
+}
+
+/** Which duplicate an application's cookie parser keeps. */
+export type AppCookieParser = "first" | "last";
+
+/**
+ * A cookie as a typical application reads the `Cookie` header it is given (Django's
+ * `parse_cookie`, Hono's `getCookie`): split on `;`, names and values trimmed of whitespace,
+ * names compared exactly; Django keeps the last duplicate, others the first.
+ */
+export function appCookie(
+  header: string | null,
+  name: string,
+  parser: AppCookieParser,
+): string | null {
+  if (header === null) return null;
+  let found: string | null = null;
+  for (const chunk of header.split(";")) {
+    const equals = chunk.indexOf("=");
+    const key = (equals < 0 ? "" : chunk.slice(0, equals)).trim();
+    const value = (equals < 0 ? chunk : chunk.slice(equals + 1)).trim();
+    if (key !== name) continue;
+    if (parser === "first") return value;
+    found = value;
+  }
+  return found;
+}
+
+/** A request as `http-cache-semantics` takes it. */
+export interface CacheRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+}
+
+/** A response as `http-cache-semantics` takes it. */
+export interface CacheResponse {
+  status: number;
+  headers: Record<string, string>;
+}
+
+/** The request, lower-case header names, with the `host` a server would see. */
+export function cacheRequestOf(request: Request): CacheRequest {
+  const headers: Record<string, string> = { host: new URL(request.url).host };
+  for (const [name, value] of request.headers) headers[name.toLowerCase()] = value;
+  return { url: request.url, method: request.method, headers };
+}
+
+/**
+ * The response as a downstream cache sees it. `Set-Cookie` is left out: RFC 9111 §7.3 lets a
+ * shared cache store and replay it, while http-cache-semantics would refuse to serve it (unless
+ * `public`) and so hide a leak. With `ignoreVary`, `Vary` is left out too (a URL-only cache).
+ * `X-Accel-Expires` and `X-Hash-Cookies` are left out: the keyed proxy strips them.
+ */
+export function downstreamResponseOf(
+  status: number,
+  headers: Headers,
+  ignoreVary: boolean,
+): CacheResponse {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === "set-cookie" || lower === "x-accel-expires" || lower === "x-hash-cookies") {
+      continue;
+    }
+    if (ignoreVary && lower === "vary") continue;
+    out[lower] = value;
+  }
+  return { status, headers: out };
+}
+
+/** Whether a stored response may be handed out for a request (HEAD may also take a GET's). */
+export function reusable(policy: CachePolicy, request: CacheRequest): boolean {
+  if (policy.satisfiesWithoutRevalidation(request)) return true;
+  return request.method === "HEAD" &&
+    policy.satisfiesWithoutRevalidation({ ...request, method: "GET" });
+}
+
+const PRIVATE_OR_NO_STORE = /(?:^|[\s,])(?:private|no-store)(?:$|[\s,=])/i;
+const NO_STORE = /(?:^|[\s,])no-store(?:$|[\s,=])/i;
+const POSITIVE_MAX_AGE = /(?:^|[\s,])max-age\s*=\s*"?0*[1-9]/i;
+const POSITIVE_S_MAXAGE = /(?:^|[\s,])s-maxage\s*=\s*"?0*[1-9]/i;
+const PUBLIC = /(?:^|[\s,])public(?:$|[\s,=])/i;
+
+/** Targeted fields (RFC 9213 and vendors') that a CDN reads instead of `Cache-Control`. */
+export const TARGETED_FIELDS = [
+  "surrogate-control",
+  "cdn-cache-control",
+  "cloudflare-cdn-cache-control",
+  "vercel-cdn-cache-control",
+  "netlify-cdn-cache-control",
+] as const;
+
+/**
+ * Why some shared cache would keep this response and hand it to other visitors, or an empty
+ * list: `Cache-Control` without `private`/`no-store` but with `s-maxage`, `public` or a positive
+ * `max-age` (Varnish, Fastly, RFC 9111); a positive `X-Accel-Expires` (nginx overrides
+ * `private`); a targeted field with a positive `max-age` and no `no-store` (RFC 9213, Fastly,
+ * Akamai). A 200 without any `Cache-Control` counts too: Varnish keeps it for 120 s.
+ */
+export function sharedCacheableBecause(headers: Headers, status = 200): string[] {
+  const reasons: string[] = [];
+  const cacheControl = headers.get("cache-control");
+  if (cacheControl === null) {
+    if (status === 200) reasons.push("no Cache-Control (Varnish default_ttl)");
+  } else if (!PRIVATE_OR_NO_STORE.test(cacheControl)) {
+    if (
+      POSITIVE_S_MAXAGE.test(cacheControl) || PUBLIC.test(cacheControl) ||
+      POSITIVE_MAX_AGE.test(cacheControl)
+    ) {
+      reasons.push(`Cache-Control: ${cacheControl}`);
+    }
+  }
+  const accel = headers.get("x-accel-expires");
+  if (accel !== null && !/^\s*0*\s*$/.test(accel)) reasons.push(`X-Accel-Expires: ${accel}`);
+  for (const name of TARGETED_FIELDS) {
+    const value = headers.get(name);
+    if (value !== null && !NO_STORE.test(value) && POSITIVE_MAX_AGE.test(value)) {
+      reasons.push(`${name}: ${value}`);
+    }
+  }
+  return reasons;
+}
