@@ -17,6 +17,7 @@ export type CookieReading =
   | { readonly state: "ambiguous"; readonly why: string };
 
 const ABSENT: CookieReading = Object.freeze({ state: "absent" });
+const LEADING_SPACES = /^ +/;
 /** RFC 6265 §4.1.1 cookie-octet: no whitespace, `"`, `,`, `;` or `\`. */
 const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/;
 /** RFC 6265 cookie-name: an RFC 9110 token. */
@@ -36,12 +37,14 @@ export function readCookie(header: string | null, name: string): CookieReading {
   const wanted = name.toLowerCase();
   let found: CookieReading = ABSENT;
   for (const segment of header.split(/[;,]/)) {
-    const pair = segment.trimStart();
+    // nginx skips only spaces before a name; any other whitespace (tab, NBSP, VT, FF) in front
+    // of one of our names would make nginx miss it while a lenient parser finds it.
+    const pair = segment.replace(LEADING_SPACES, "");
     const equals = pair.indexOf("=");
     const pairName = equals < 0 ? pair : pair.slice(0, equals);
-    if (pairName.trimEnd().toLowerCase() !== wanted) continue;
+    if (pairName.trim().toLowerCase() !== wanted) continue;
     if (found.state !== "absent") return ambiguous(`"${name}" appears more than once`);
-    if (pairName !== name) return ambiguous(`"${pairName.trimEnd()}" is spelt unlike "${name}"`);
+    if (pairName !== name) return ambiguous(`"${pairName.trim()}" is spelt unlike "${name}"`);
     const value = pair.slice(equals + 1).trimEnd();
     if (equals < 0 || !COOKIE_VALUE.test(value)) {
       return ambiguous(`"${name}" has an empty, quoted or malformed value`);

@@ -21,10 +21,13 @@ import { _ProblemList } from "./errors.ts";
 import {
   findMismatch,
   type IdentityCookies,
+  markerFromResponse,
+  type Mismatch,
   mismatchDecision,
   readIdentityCookies,
 } from "./keyed.ts";
 import { buildMatcher } from "./matcher.ts";
+import { MAX_MATCHED_URL_LENGTH } from "./pattern_safety.ts";
 import { type CacheHeadersOptions, type NormalisedOptions, normaliseOptions } from "./options.ts";
 import { customDecision, planRule, type RulePlan } from "./plans.ts";
 import type { Audience, Identity } from "./policies.ts";
@@ -48,6 +51,8 @@ export interface PendingDecision {
   readonly cookies: IdentityCookies | null;
   /** Whether the handler's own `Cache-Control` forbids shared storage. */
   readonly handlerForbidsSharing: boolean;
+  /** Keyed mode: the marker change a session cookie set or expired by the response calls for. */
+  readonly responseMarker: Mismatch | null;
 }
 
 /** The options compiled into what decides per request. */
@@ -139,7 +144,9 @@ export function compileDecider(
     const method = request.method;
     if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
     if (setsCookie) return UNCACHED_SET_COOKIE;
-    const rule = matchRule(request.url);
+    const url = request.url;
+    if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_NO_RULE;
+    const rule = matchRule(url);
     if (rule === null) return UNCACHED_NO_RULE;
     return rule.plan.kind === "fixed" ? rule.plan.decision : rule;
   }
@@ -188,7 +195,10 @@ export function compileDecider(
       }
       const decided = decideResponse(request, response);
       const cookies = keyed === null ? null : readIdentityCookies(request, keyed);
-      if (cookies === null && "reason" in decided) return decided;
+      const responseMarker = keyed !== null && response.headers.has("set-cookie")
+        ? markerFromResponse(response, keyed)
+        : null;
+      if (cookies === null && responseMarker === null && "reason" in decided) return decided;
       const handlerCacheControl = response.headers.get("cache-control");
       return {
         rule: "reason" in decided ? null : decided,
@@ -196,13 +206,15 @@ export function compileDecider(
         cookies,
         handlerForbidsSharing: handlerCacheControl !== null &&
           !allowsSharedStorage(handlerCacheControl),
+        responseMarker,
       };
     },
     decideForIdentity(pending, request, identity) {
       const decision = pending.decision ??
         decideRule(pending.rule!, request, identity, pending.cookies);
-      if (pending.cookies === null || keyed === null) return decision;
-      const mismatch = findMismatch(pending.cookies, identity);
+      if (keyed === null) return decision;
+      const mismatch = pending.responseMarker ??
+        (pending.cookies === null ? null : findMismatch(pending.cookies, identity));
       if (mismatch === null) return decision;
       return mismatchDecision(
         decision,

@@ -72,19 +72,60 @@ export interface KeyedConfig {
 export interface IdentityCookies {
   readonly session: CookieReading;
   readonly marker: CookieReading;
+  /** Why a key cookie could be read differently by the proxy, if one could. */
+  readonly ambiguousKey: string | null;
 }
 
-/** The identity cookies of a request, or `null` when it carries neither. */
+/**
+ * The identity cookies of a request, or `null` when it carries neither and every key cookie
+ * reads unambiguously (nothing to check against the identity).
+ */
 export function readIdentityCookies(request: Request, keyed: KeyedConfig): IdentityCookies | null {
   const header = request.headers.get("cookie");
   if (header === null) return null;
   const session = readCookie(header, keyed.sessionCookie);
   const marker = readCookie(header, keyed.signInCookie);
-  return session.state === "absent" && marker.state === "absent" ? null : { session, marker };
+  let ambiguousKey: string | null = null;
+  for (const name of keyed.keyCookies) {
+    const reading = readCookie(header, name);
+    if (reading.state === "ambiguous") ambiguousKey = reading.why;
+  }
+  if (session.state === "absent" && marker.state === "absent" && ambiguousKey === null) return null;
+  return { session, marker, ambiguousKey };
+}
+
+/**
+ * A response that sets the session cookie signs someone in; one that expires it signs them out.
+ * The marker follows in the same response, so the very next request is keyed right. `null` when
+ * the response leaves the session cookie alone or manages the marker itself.
+ */
+export function markerFromResponse(response: Response, keyed: KeyedConfig): Mismatch | null {
+  let action: "set" | "clear" | null = null;
+  for (const cookie of response.headers.getSetCookie()) {
+    const pair = cookie.split(";", 1)[0]!;
+    const equals = pair.indexOf("=");
+    const name = pair.slice(0, equals < 0 ? pair.length : equals).trim();
+    if (name === keyed.signInCookie) return null;
+    if (name !== keyed.sessionCookie) continue;
+    const value = equals < 0 ? "" : pair.slice(equals + 1).trim();
+    action = value === "" || expires(cookie) ? "clear" : "set";
+  }
+  if (action === null) return null;
+  const why = action === "set"
+    ? "the response sets the session cookie"
+    : "the response ends the session";
+  return { why, marker: action, forged: false };
+}
+
+function expires(setCookie: string): boolean {
+  const maxAge = /;\s*max-age\s*=\s*(-?\d+)/i.exec(setCookie);
+  if (maxAge !== null) return Number(maxAge[1]) <= 0;
+  const date = /;\s*expires\s*=\s*([^;]+)/i.exec(setCookie);
+  return date !== null && Date.parse(date[1]!) <= Date.now();
 }
 
 /** How the cookies disagree with the identity, if they do. */
-interface Mismatch {
+export interface Mismatch {
   /** Why, for the explanation. */
   readonly why: string;
   /** The marker cookie to write: set it, clear it, or leave it. */
@@ -96,6 +137,9 @@ interface Mismatch {
 /** Compares the identity cookies with the identity; `null` when they agree. */
 export function findMismatch(cookies: IdentityCookies, identity: Identity | null): Mismatch | null {
   const { session, marker } = cookies;
+  if (cookies.ambiguousKey !== null) {
+    return { why: cookies.ambiguousKey, marker: null, forged: false };
+  }
   if (session.state === "ambiguous") return { why: session.why, marker: null, forged: false };
   if (marker.state === "ambiguous") return { why: marker.why, marker: null, forged: false };
   const hasSession = session.state === "present";

@@ -11,6 +11,7 @@ import {
   shapeOf,
   SPECIFICITY_ORDER,
 } from "./specificity.ts";
+import { slowPatternReason } from "./pattern_safety.ts";
 import { URLPatternImpl } from "./url_pattern.ts";
 
 /**
@@ -125,6 +126,8 @@ function analyse(
 ): CompiledPattern | null {
   try {
     const shape = shapeOf(urlPattern);
+    const slow = slowPatternReason(shape);
+    if (slow !== null) return fail(slow);
     return { urlPattern, shape, sameURLsKey: ownInit ? keyOf(shape) : null };
   } catch (error) {
     return fail(`is invalid: ${firstLine(error)}`);

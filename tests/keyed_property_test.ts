@@ -798,7 +798,7 @@ describe("keyed mode properties", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Known gaps (failing today; `todo` keeps the suite green and the reproduction runnable)
+// Gaps this suite found, now closed: odd separators, ambiguous key cookies, sign-in responses
 // ---------------------------------------------------------------------------------------------
 
 /** Separators a client may put between cookie pairs; nginx skips only spaces after `;`. */
@@ -848,7 +848,7 @@ function oddHeaderVisitorArb(oddSeparators: boolean, oddFlash: boolean): fc.Arbi
   });
 }
 
-describe("keyed mode: known gaps", () => {
+describe("keyed mode: cookies nginx reads differently, and sign-in responses", () => {
   const apply = APPLY.get(CONFIGS[0]!)!;
   const hintsOf = (path: string, cookie: string, identity: string | null) => {
     const headers = apply(
@@ -865,11 +865,6 @@ describe("keyed mode: known gaps", () => {
 
   test(
     "an identity cookie after a tab or NBSP is read as nginx's $cookie_NAME reads it (absent)",
-    {
-      todo:
-        "src/cookies.ts readCookie() trimStart()s every whitespace before a name; nginx skips " +
-        "only spaces, keys the page as anonymous, and stores u1's page for everybody",
-    },
     () => {
       // nginx: $cookie_sessionid is empty here, so the key is the anonymous per-user copy's.
       assert.deepEqual(
@@ -890,10 +885,6 @@ describe("keyed mode: known gaps", () => {
 
   test(
     "key cookies fail closed like the identity cookies: a duplicate or case-variant flash cookie",
-    {
-      todo: "readIdentityCookies() reads only the session and marker cookies; nginx keys on the " +
-        "first messages=, an application keeping the last renders another flash message",
-    },
     () => {
       assert.deepEqual(hintsOf("/news/1", "messages=m1; messages=m2", null), NOT_KEPT);
       assert.deepEqual(hintsOf("/news/1", "Messages=m1", null), NOT_KEPT);
@@ -903,10 +894,6 @@ describe("keyed mode: known gaps", () => {
 
   test(
     "the sign-in response, which sets the session cookie, sets the marker too",
-    {
-      todo: "decideForIdentity() checks the marker only when the request carries an identity " +
-        "cookie, so the first request after sign-in carries a session without the marker",
-    },
     () => {
       const response = apply(
         new Request(`${ORIGIN}/login`, { method: "POST" }),
@@ -932,9 +919,7 @@ describe("keyed mode: known gaps", () => {
       ["duplicate and case-variant flash cookies", false, true],
     ] as const
   ) {
-    test(`(a) keyed cache with ${what}: every store matches nginx's key`, {
-      todo: "fails on the gaps above; the counterexample names the visit",
-    }, () => {
+    test(`(a) keyed cache with ${what}: every store matches nginx's key`, () => {
       const hits = noHits();
       fc.assert(
         fc.property(

@@ -204,6 +204,37 @@ describe("keyed mode: the sign-in marker follows the identity", () => {
     ]);
   });
 
+  test("a response that sets the session cookie sets the marker; one that expires it clears it", () => {
+    const signIn = visit("/login", null, null, {
+      status: 302,
+      headers: { "set-cookie": "sessionid=new; Path=/" },
+    });
+    assert.deepEqual(signIn.headers.getSetCookie(), [
+      "sessionid=new; Path=/",
+      "isauthenticated=1; Path=/; Secure; HttpOnly; SameSite=Lax",
+    ]);
+    for (
+      const expired of [
+        "sessionid=; Path=/",
+        "sessionid=x; Max-Age=0",
+        "sessionid=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+      ]
+    ) {
+      const signOut = visit("/logout", SIGNED_IN_COOKIES, ANN, {
+        headers: { "set-cookie": expired },
+      });
+      assert.deepEqual(signOut.headers.getSetCookie(), [
+        expired,
+        "isauthenticated=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax",
+      ], expired);
+      assert.equal(signOut.headers.get("cache-control"), "private, no-cache");
+    }
+    const ownMarker = visit("/login", null, null, {
+      headers: [["set-cookie", "sessionid=new"], ["set-cookie", "isauthenticated=yes"]],
+    });
+    assert.deepEqual(ownMarker.headers.getSetCookie(), ["sessionid=new", "isauthenticated=yes"]);
+  });
+
   test('onForgedSignIn: "reject" answers 400 and clears the marker', async () => {
     const strict = cacheHeaders({
       ...KEYED,
@@ -244,6 +275,27 @@ describe("keyed mode: cookies are read as nginx and Varnish would, failing close
       assert.match(decision.mismatch ?? "", new RegExp(why));
     });
   }
+
+  test("whitespace other than spaces before a name fails closed, as nginx would not see the cookie", () => {
+    for (
+      const cookie of [
+        "isauthenticated=1;\tsessionid=a",
+        "isauthenticated=1;\u00a0sessionid=a",
+        "sessionid=a; messages=1;\tmessages=2",
+      ]
+    ) {
+      const { headers } = visit("/account/x", cookie, ANN);
+      assert.equal(headers.get("x-accel-expires"), null, cookie);
+    }
+  });
+
+  test("key cookies fail closed too: a duplicate or case-variant flash cookie", () => {
+    for (const cookie of ["messages=m1; messages=m2", "Messages=m1"]) {
+      const { headers, decision } = visit("/news/1", cookie, null);
+      assert.deepEqual(picked(headers), { "cache-control": "private, no-cache" }, cookie);
+      assert.equal(decision.reason, "identity-mismatch");
+    }
+  });
 
   test("x_sessionid is another cookie", () => {
     const { headers } = visit("/account/x", "x_sessionid=a", null);
