@@ -1,10 +1,13 @@
 /**
  * The `cachewise` command line: prints Varnish or nginx configuration generated from the same
- * options the application gives `cacheHeaders()`.
+ * options the application gives `cacheHeaders()`, explains the decision for a URL, and lints
+ * the rules.
  *
  * ```sh
  * cachewise vcl --config FILE --backend HOST:PORT [--snippet]
  * cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+ * cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
+ * cachewise check --config FILE [--strict] [--json]
  * ```
  *
  * `FILE` is JSON in the options' shape, or a JavaScript or TypeScript module whose default export
@@ -19,6 +22,13 @@ import type { CacheHeadersOptions } from "./options.ts";
 import { checkCachePath, parseBackend, parseListen } from "./generate/escape.ts";
 import { generateNginx } from "./generate/nginx.ts";
 import { generateVcl } from "./generate/varnish.ts";
+import {
+  type ExplainSettings,
+  explainUrl,
+  formatExplanation,
+  parseExplainArgs,
+} from "./cli_explain.ts";
+import { checkOptions, checkStatus, formatFindings } from "./cli_check.ts";
 
 /** Exit status for a command line that cannot be used as given. */
 export const EXIT_USAGE = 2;
@@ -28,9 +38,16 @@ export const EXIT_CONFIG = 1;
 const USAGE = `Usage:
   cachewise vcl --config FILE --backend HOST:PORT [--snippet]
   cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+  cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
+  cachewise check --config FILE [--strict] [--json]
 
-Prints proxy configuration generated from the cachewise options in FILE: JSON in the options'
-shape, or a JavaScript/TypeScript module whose default export is the options.
+vcl, nginx: print proxy configuration generated from the cachewise options in FILE.
+explain:    the rule that decides URL (a path is taken on http://localhost), the matching rules
+            it shadows, and the headers for an anonymous and a signed-in visitor.
+check:      lint the rules: "level rule-path: message" per finding; exits 1 on an error (or,
+            with --strict, a warning).
+FILE is JSON in the options' shape, or a JavaScript/TypeScript module whose default export is
+the options.
 
 Options:
   --config FILE        the options (required)
@@ -38,10 +55,31 @@ Options:
   --listen PORT        nginx: what to listen on, PORT or ADDRESS:PORT (required unless --snippet)
   --cache-dir DIR      nginx: absolute path of the cache directory (required)
   --snippet            print only what to include into an existing configuration
+  --user ID            explain: the signed-in visitor's id (default "user")
+  --method M           explain: the request method (default GET)
+  --status N           explain: the response status, 200 to 599 (default 200)
+  --json               explain, check: print one JSON object
+  --strict             check: exit 1 on warnings too
   -h, --help           show this help
 `;
 
-const VALUE_FLAGS = new Set(["--config", "--backend", "--listen", "--cache-dir"]);
+const VALUE_FLAGS = new Set([
+  "--config",
+  "--backend",
+  "--listen",
+  "--cache-dir",
+  "--user",
+  "--method",
+  "--status",
+]);
+const BOOLEAN_FLAGS = new Set(["--snippet", "--json", "--strict"]);
+/** The options each command takes. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  vcl: ["--config", "--backend", "--snippet"],
+  nginx: ["--config", "--backend", "--listen", "--cache-dir", "--snippet"],
+  explain: ["--config", "--user", "--method", "--status", "--json"],
+  check: ["--config", "--json", "--strict"],
+};
 
 /** Where the program writes; `process.stdout` and `process.stderr` by default. */
 export interface CliStreams {
@@ -91,9 +129,16 @@ export async function runCli(
   }
   try {
     const options = await loadOptions(command.config);
+    if (command.kind === "check") {
+      const findings = checkOptions(options);
+      streams.stdout.write(formatFindings(findings, command.strict, command.json));
+      return checkStatus(findings, command.strict);
+    }
     const text = command.kind === "vcl"
       ? generateVcl(options, command.settings)
-      : generateNginx(options, command.settings);
+      : command.kind === "nginx"
+      ? generateNginx(options, command.settings)
+      : formatExplanation(explainUrl(options, command.settings), command.settings.json);
     streams.stdout.write(text);
     return 0;
   } catch (error) {
@@ -115,18 +160,25 @@ type Command =
     readonly kind: "nginx";
     readonly config: string;
     readonly settings: { backend?: string; listen?: string; cacheDir: string; snippet: boolean };
+  }
+  | { readonly kind: "explain"; readonly config: string; readonly settings: ExplainSettings }
+  | {
+    readonly kind: "check";
+    readonly config: string;
+    readonly strict: boolean;
+    readonly json: boolean;
   };
 
 /** Reads the command line; throws a `UsageError` (or a `TypeError` for a malformed value). */
 function parseArgs(args: readonly string[]): Command {
   const values = new Map<string, string>();
+  const switches = new Set<string>();
   const positional: string[] = [];
-  let snippet = false;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === "-h" || arg === "--help") return { kind: "help" };
-    if (arg === "--snippet") {
-      snippet = true;
+    if (BOOLEAN_FLAGS.has(arg)) {
+      switches.add(arg);
       continue;
     }
     const [flag = "", inline] = arg.startsWith("--") ? splitOnce(arg) : [arg, undefined];
@@ -143,24 +195,37 @@ function parseArgs(args: readonly string[]): Command {
     values.set(flag, value);
   }
   const [kind, ...extra] = positional;
-  if (kind === undefined) throw new UsageError("Name a command: vcl or nginx");
+  const commands = "vcl, nginx, explain or check";
+  if (kind === undefined) throw new UsageError(`Name a command: ${commands}`);
   if (kind === "help") return { kind: "help" };
-  if (kind !== "vcl" && kind !== "nginx") {
-    throw new UsageError(`Unknown command ${JSON.stringify(kind)}: use vcl or nginx`);
+  const allowed = Object.hasOwn(ALLOWED, kind) ? ALLOWED[kind]! : undefined;
+  if (allowed === undefined) {
+    throw new UsageError(`Unknown command ${JSON.stringify(kind)}: use ${commands}`);
+  }
+  for (const flag of [...values.keys(), ...switches]) {
+    if (allowed.includes(flag)) continue;
+    const owners = Object.keys(ALLOWED).filter((name) => ALLOWED[name]!.includes(flag));
+    throw new UsageError(`Option ${flag} is for ${owners.join(" and ")} only`);
+  }
+  if (kind === "explain") {
+    const config = values.get("--config");
+    if (config === undefined) throw new UsageError("Option --config is required");
+    return { kind, config, settings: parseExplainArgs(values, switches.has("--json"), extra) };
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(extra[0])}`);
-  const allowed = kind === "vcl" ? ["--config", "--backend"] : [...VALUE_FLAGS];
-  for (const flag of values.keys()) {
-    if (!allowed.includes(flag)) throw new UsageError(`Option ${flag} is for nginx only`);
-  }
+  const snippet = switches.has("--snippet");
   const required = ["--config", ...(kind === "nginx" ? ["--cache-dir"] : [])];
   if (!snippet) required.push("--backend", ...(kind === "nginx" ? ["--listen"] : []));
+  if (kind === "check") required.splice(1);
   for (const flag of required) {
     if (!values.has(flag)) throw new UsageError(`Option ${flag} is required`);
   }
+  const config = values.get("--config")!;
+  if (kind === "check") {
+    return { kind, config, strict: switches.has("--strict"), json: switches.has("--json") };
+  }
   const backend = values.get("--backend");
   if (backend !== undefined) parseBackend(backend);
-  const config = values.get("--config")!;
   if (kind === "vcl") {
     return { kind, config, settings: { ...(backend && { backend }), snippet } };
   }
@@ -168,7 +233,7 @@ function parseArgs(args: readonly string[]): Command {
   if (listen !== undefined) parseListen(listen);
   const cacheDir = checkCachePath(values.get("--cache-dir")!);
   return {
-    kind,
+    kind: "nginx",
     config,
     settings: { ...(backend && { backend }), ...(listen && { listen }), cacheDir, snippet },
   };
