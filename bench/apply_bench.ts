@@ -1,63 +1,97 @@
 /**
- * What apply() costs per request, against the bare cost of rebuilding a Response with two headers
- * set, at 10, 100 and 1,000 rules, for a URL seen before (hot) and for distinct URLs (cold).
+ * What `apply()` costs per request end to end, against the bare rebuild of the same Response
+ * with two headers set, at 10, 100, 1,000 and 10,000 rules, for one request over and over (hot)
+ * and for 100,000 distinct request URLs (cold).
+ *
+ * Every iteration builds the handler's Response first (a Response's body can be handed on only
+ * once), so each row includes that; the first row measures it alone.
  *
  *   deno run -A bench/apply_bench.ts
  *   bun bench/apply_bench.ts
  *
- * Results and the machine they were measured on: BENCHMARKS.md.
+ * Set BENCH_RULES=10,1000 to run some rule counts only. Results: BENCHMARKS.md.
  */
 
-import { bench, group, run, summary } from "mitata";
-import { cacheHeaders, type Timeouts } from "../mod.ts";
+import { bench, do_not_optimize, group, summary } from "mitata";
+import { cacheHeaders } from "../mod.ts";
+import { coldUrls, requestUrl, RULE_COUNTS, syntheticTimeouts } from "./_fixtures.ts";
+import { type Median, medianOf, printRatios, printTable, runMedians } from "./_report.ts";
 
-const POLICIES = ["all-users", "anonymous-only", "anonymous-and-authenticated", "per-user"];
-const COLD_URLS = 100_000;
-
-/** `count` rules over distinct areas, in the shapes real sites use. */
-export function syntheticTimeouts(count: number): Timeouts {
-  const timeouts: Record<string, Record<string, string[]>> = {};
-  for (let i = 0; i < count; i++) {
-    const policy = POLICIES[i % POLICIES.length]!;
-    const shapes = [`/area${i}/*`, `/area${i}/:id`, `/area${i}/item/:id(\\d+)`, `/area${i}/about`];
-    ((timeouts[policy] ??= {})[String(60 + (i % 5) * 60)] ??= []).push(shapes[i % shapes.length]!);
-  }
-  return timeouts;
-}
-
-/** Distinct URLs, most of them matching some rule near the end of the declaration. */
-function coldUrls(rules: number): string[] {
-  return Array.from({ length: COLD_URLS }, (_, i) => {
-    const area = rules - 1 - (i % Math.min(rules, 8)) * 4;
-    return `https://shop.example/area${Math.max(area, 0)}/${i}?page=${i % 7}`;
-  });
-}
-
+const INPUT = "handler's Response alone";
+const BARE = "handler's Response + bare rebuild (two headers set)";
+const APPLY_COLD = "handler's Response + apply(), cold";
+const EXPLAIN_COLD = "handler's Response + apply.explain(), cold (the decision alone)";
 const body = "<html>hello</html>";
 const headersInit = { "content-type": "text/html; charset=utf-8", etag: '"v1"' };
 
-for (const rules of [10, 100, 1_000]) {
+/** What apply() cannot avoid: a copy of the headers, two set, a new Response on the body. */
+function rebuild(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set("cache-control", "max-age=5, s-maxage=60");
+  headers.set("x-accel-expires", "60");
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+function register(rules: number): void {
   const apply = cacheHeaders({ timeouts: syntheticTimeouts(rules) });
-  const urls = coldUrls(rules);
-  const requests = urls.slice(0, 1_000).map((url) => new Request(url));
+  const requests = coldUrls(rules).map((url) => new Request(url));
+  const hot = new Request(requestUrl(rules, 1));
   let next = 0;
   summary(() => {
-    group(`${rules} rules`, () => {
-      bench("bare rebuild (new Response, two headers set)", () => {
-        const headers = new Headers(headersInit);
-        headers.set("cache-control", "max-age=5, s-maxage=60");
-        headers.set("x-accel-expires", "60");
-        return new Response(body, { status: 200, statusText: "OK", headers });
+    group(`${rules.toLocaleString("en")} rules`, () => {
+      bench(INPUT, () => do_not_optimize(new Response(body, { headers: headersInit })));
+      bench(BARE, () => do_not_optimize(rebuild(new Response(body, { headers: headersInit }))))
+        .baseline(true);
+      bench(APPLY_COLD, () => {
+        const request = requests[next]!;
+        next = next + 1 === requests.length ? 0 : next + 1;
+        return do_not_optimize(apply(request, new Response(body, { headers: headersInit }), null));
       });
-      bench("apply(), hot URL", () => {
-        return apply(requests[0]!, new Response(body, { headers: headersInit }), null);
-      });
-      bench("apply(), cold URLs", () => {
-        const url = urls[next++ % urls.length]!;
-        return apply(new Request(url), new Response(body, { headers: headersInit }), null);
+      bench(
+        "handler's Response + apply(), hot",
+        () => do_not_optimize(apply(hot, new Response(body, { headers: headersInit }), null)),
+      );
+      bench(EXPLAIN_COLD, () => {
+        const request = requests[next]!;
+        next = next + 1 === requests.length ? 0 : next + 1;
+        const response = new Response(body, { headers: headersInit });
+        return do_not_optimize(apply.explain(request, response, null));
       });
     });
   });
 }
 
-await run();
+const selected = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
+  ?.env.BENCH_RULES?.split(",").map(Number) ?? RULE_COUNTS;
+const medians: Median[] = [];
+for (const rules of selected) {
+  register(rules);
+  medians.push(...await runMedians(rules));
+}
+
+printTable("apply() end to end", medians);
+console.log();
+const at = (name: string) => (rules: number) => medianOf(medians, name, rules);
+printRatios(
+  "apply() cold / bare rebuild, both with the handler's Response (target ≤ 1.5)",
+  medians,
+  (rules) => [at(APPLY_COLD)(rules), at(BARE)(rules)],
+  (value) => value <= 1.5,
+);
+const smallest = Math.min(...selected);
+printRatios(
+  `apply.explain() cold, N rules / ${smallest} rules (target ≤ 1.5)`,
+  medians,
+  (rules) => [at(EXPLAIN_COLD)(rules), at(EXPLAIN_COLD)(smallest)],
+  (value) => value <= 1.5,
+);
+printRatios(
+  "the same without the handler's Response: (apply() − it) / (bare rebuild − it)",
+  medians,
+  (rules) => [at(APPLY_COLD)(rules) - at(INPUT)(rules), at(BARE)(rules) - at(INPUT)(rules)],
+  (value) => value <= 1.5,
+);

@@ -1,0 +1,80 @@
+/**
+ * Runs the benchmarks registered so far with mitata and prints the medians as Markdown tables,
+ * so BENCHMARKS.md quotes numbers exactly as measured.
+ *
+ * @module
+ */
+
+import { run } from "mitata";
+
+/** One median: what was measured, at how many rules, in nanoseconds per call. */
+export interface Median {
+  readonly name: string;
+  readonly rules: number;
+  readonly nanoseconds: number;
+}
+
+/** The runtime the benchmark runs on, with its version. */
+export function runtimeName(): string {
+  const global = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+  if (global.Deno) return `Deno ${global.Deno.version.deno}`;
+  if (global.Bun) return `Bun ${global.Bun.version}`;
+  return `Node ${(globalThis as { process?: { version: string } }).process?.version}`;
+}
+
+/**
+ * Runs what is registered (mitata prints its own report as it goes) and returns the medians,
+ * tagged with `rules`.
+ */
+export async function runMedians(rules: number): Promise<Median[]> {
+  const { benchmarks } = await run();
+  return benchmarks.map((trial) => ({
+    name: trial.alias,
+    rules,
+    nanoseconds: trial.runs[0]?.stats?.p50 ?? NaN,
+  }));
+}
+
+/** Formats nanoseconds as the unit that keeps three significant digits. */
+export function formatTime(nanoseconds: number): string {
+  if (!Number.isFinite(nanoseconds)) return "n/a";
+  if (nanoseconds < 1_000) return `${nanoseconds.toPrecision(3)} ns`;
+  if (nanoseconds < 1_000_000) return `${(nanoseconds / 1_000).toPrecision(3)} µs`;
+  return `${(nanoseconds / 1_000_000).toPrecision(3)} ms`;
+}
+
+/** The median of `name` at `rules`, or NaN. */
+export function medianOf(medians: readonly Median[], name: string, rules: number): number {
+  return medians.find((m) => m.name === name && m.rules === rules)?.nanoseconds ?? NaN;
+}
+
+/** Prints a Markdown table: one row per benchmark name, one column per rule count. */
+export function printTable(title: string, medians: readonly Median[]): void {
+  const counts = [...new Set(medians.map((m) => m.rules))];
+  const names = [...new Set(medians.map((m) => m.name))];
+  console.log(`\n### ${title} (${runtimeName()}, medians)\n`);
+  console.log(`| | ${counts.map((c) => `${c.toLocaleString("en")} rules`).join(" | ")} |`);
+  console.log(`| --- |${counts.map(() => " ---: |").join("")}`);
+  for (const name of names) {
+    const cells = counts.map((count) => formatTime(medianOf(medians, name, count)));
+    console.log(`| ${name} | ${cells.join(" | ")} |`);
+  }
+}
+
+/** Prints one ratio line per rule count: `numerator / denominator`, with a target to meet. */
+export function printRatios(
+  label: string,
+  medians: readonly Median[],
+  ratio: (rules: number) => [number, number],
+  target: (value: number) => boolean,
+): void {
+  const counts = [...new Set(medians.map((m) => m.rules))];
+  const parts = counts.map((count) => {
+    const [numerator, denominator] = ratio(count);
+    const value = numerator / denominator;
+    return `${count.toLocaleString("en")}: ${value.toFixed(2)}× ${
+      target(value) ? "(met)" : "(NOT met)"
+    }`;
+  });
+  console.log(`- ${label}: ${parts.join(", ")}`);
+}
