@@ -42,6 +42,9 @@ export type {
   PolicyInput,
   PolicyResult,
 } from "./src/policies.ts";
+export type { RuleOptions } from "./src/rule_options.ts";
 export type { RulePattern } from "./src/rules.ts";
+export type { TagHeaderName } from "./src/tags.ts";
+export type { TargetName } from "./src/targets.ts";
 export { type FetchHandler, withCacheHeaders, type WithCacheHeadersOptions } from "./src/serve.ts";
 export { mergeVary } from "./src/vary.ts";

@@ -112,6 +112,7 @@ const REASONS: Readonly<Record<DecisionReason, string>> = {
   "rule": "the rule's policy decided",
   "error": "a custom policy failed (onError was told)",
   "identity-mismatch": "the identity cookies disagree with the identity",
+  "tag-limit": "the URL gives cache tags beyond what a tag header takes",
 };
 
 /** Builds the explanation. Throws a `CacheConfigError` for options that do not compile. */

@@ -16,7 +16,14 @@
  */
 
 import { allowsSharedStorage } from "./cache_control.ts";
-import { type CacheDecision, type MatchedRule, uncached, unchanged } from "./decision.ts";
+import {
+  type CacheDecision,
+  isStored,
+  type MatchedRule,
+  uncached,
+  unchanged,
+  withTags,
+} from "./decision.ts";
 import { _ProblemList } from "./errors.ts";
 import {
   findMismatch,
@@ -29,7 +36,9 @@ import {
 import { buildMatcher } from "./matcher.ts";
 import { MAX_MATCHED_URL_LENGTH } from "./pattern_safety.ts";
 import { type CacheHeadersOptions, type NormalisedOptions, normaliseOptions } from "./options.ts";
-import { customDecision, planRule, type RulePlan } from "./plans.ts";
+import { customDecision, type PlanInput, planRule, type RulePlan, type URLTags } from "./plans.ts";
+import type { DeclaredRule } from "./rule_options.ts";
+import { compileTags, formatTagHeaders } from "./tags.ts";
 import type { Audience, Identity } from "./policies.ts";
 import {
   type CompiledRule,
@@ -39,12 +48,13 @@ import {
   rankRules,
   type RulePattern,
 } from "./rules.ts";
+import type { PatternShape } from "./specificity.ts";
 import { hasTargetedLifetime } from "./targets.ts";
 
 /** A decision that waits for the identity: the rule's policy needs it, or the keyed cookies do. */
 export interface PendingDecision {
-  /** The rule whose policy depends on who asks, if that is what waits. */
-  readonly rule: CompiledRule<RulePlan> | null;
+  /** The plan of the rule whose policy depends on who asks, if that is what waits. */
+  readonly plan: RulePlan | null;
   /** The decision already made without the identity, if any. */
   readonly decision: CacheDecision | null;
   /** Keyed mode: the identity cookies to check against the identity. */
@@ -77,6 +87,7 @@ const UNCACHED_METHOD = uncached("method");
 const UNCACHED_SET_COOKIE = uncached("set-cookie");
 const UNCACHED_NO_RULE = uncached("no-rule");
 const UNCACHED_MISMATCH = uncached("identity-mismatch");
+const UNCACHED_TAG_LIMIT = uncached("tag-limit");
 
 /** Options compiled: the validated configuration and its rules, most specific first. */
 export interface CompiledOptions {
@@ -98,20 +109,108 @@ export function compileOptions(
   const compiled: CompiledRule<RulePlan>[] = [];
   config.rules.forEach((declared, index) => {
     const pattern = compilePattern(declared.pattern, declared.path, problems);
-    if (pattern === null || !declared.valid) return;
-    const rule: MatchedRule = Object.freeze({
-      policy: declared.policy,
-      lifetime: declared.lifetime,
-      pattern: describePattern(declared.pattern),
-      path: declared.path,
-    });
-    const plan = planRule(rule, config.policies[declared.policy], config);
+    if (pattern === null) return;
+    const tags = prepareTags(declared, pattern.urlPattern, pattern.shape, config, problems);
+    if (!declared.valid || tags === null) return;
+    const plan = (status: number, lifetime: number): RulePlan => {
+      const rule: MatchedRule = Object.freeze({
+        policy: declared.policy,
+        lifetime,
+        pattern: describePattern(declared.pattern),
+        path: declared.path,
+      });
+      const input: PlanInput = { rule, settings: declared.settings, status, ...tags };
+      return planRule(input, config.policies[declared.policy], config);
+    };
+    const statusPlans = new Map<number, RulePlan>();
+    for (const [status, lifetime] of declared.settings.statuses) {
+      statusPlans.set(status, plan(status, lifetime));
+    }
     const source = { ...declared, pattern: declared.pattern as RulePattern };
-    compiled.push(compiledRule(source, pattern, index, plan));
+    compiled.push(compiledRule(source, pattern, index, plan(200, declared.lifetime), statusPlans));
   });
   const ranked = rankRules(compiled, problems);
   problems.throwIfAny();
   return { config, ranked };
+}
+
+/**
+ * Adds the tags a URL gives to a decision that lets a shared cache keep the page. Tags that do not
+ * fit a tag header's limits send the page uncached: a page that cannot be purged is not kept.
+ */
+function tagsFromURL(decision: CacheDecision, urlTags: URLTags, url: string): CacheDecision {
+  const match = urlTags.urlPattern.exec(url);
+  if (match === null) return UNCACHED_TAG_LIMIT;
+  const tags = urlTags.tags.render((name) => groupValue(match, name));
+  const headers = formatTagHeaders(tags, urlTags.headers);
+  return headers === null ? UNCACHED_TAG_LIMIT : withTags(decision, tags, headers);
+}
+
+/** A named group's value from the first component that defines it. */
+function groupValue(match: URLPatternResult, name: string): string | undefined {
+  for (const component of TAG_COMPONENTS) {
+    const groups = match[component].groups;
+    if (Object.hasOwn(groups, name)) return groups[name];
+  }
+  return undefined;
+}
+
+const TAG_COMPONENTS = [
+  "pathname",
+  "hostname",
+  "search",
+  "port",
+  "protocol",
+  "username",
+  "password",
+  "hash",
+] as const;
+
+/** A rule's tags compiled against one of its patterns: fixed ones formatted, URL ones kept. */
+type PreparedTags = Pick<PlanInput, "fixedTags" | "fixedTagHeaders" | "urlTags">;
+
+const NO_TAGS: PreparedTags = { fixedTags: [], fixedTagHeaders: [], urlTags: null };
+
+function prepareTags(
+  declared: DeclaredRule,
+  urlPattern: URLPattern,
+  shape: PatternShape,
+  config: NormalisedOptions,
+  problems: _ProblemList,
+): PreparedTags | null {
+  if (declared.settings.tags === undefined || config.tagHeaders.length === 0) return NO_TAGS;
+  const groupNames = new Set<string>();
+  for (const parts of Object.values(shape)) {
+    for (const part of parts) {
+      if (part.name !== "" && !/^\d+$/.test(part.name)) groupNames.add(part.name);
+    }
+  }
+  const tagsPath = `${declared.rulePath}.tags`;
+  const tags = compileTags(
+    declared.settings.tags,
+    tagsPath,
+    describePattern(declared.pattern),
+    groupNames,
+    problems,
+  );
+  if (tags === null) return null;
+  const fixedTagHeaders = formatTagHeaders(tags.fixed, config.tagHeaders);
+  if (fixedTagHeaders === null) {
+    problems.add(
+      "invalid-tag",
+      tagsPath,
+      `Tags at ${tagsPath} do not fit the limits of the tag headers ${
+        config.tagHeaders.join(", ")
+      }`,
+    );
+    return null;
+  }
+  const urlTags: URLTags | null = tags.dynamic
+    ? { urlPattern, tags, headers: config.tagHeaders }
+    : null;
+  return urlTags === null
+    ? { fixedTags: tags.fixed, fixedTagHeaders, urlTags }
+    : { ...NO_TAGS, urlTags };
 }
 
 /** Validates and compiles options into what decides per request. */
@@ -121,13 +220,12 @@ export function compileDecider(
 ): Decider {
   const { config, ranked } = compileOptions(options, ignoreOptions);
   const matchRule = buildMatcher(ranked);
-  const { keepHandlerCacheControl, browserSeconds, identityHeaders, keyed, onError } = config;
+  const { keepHandlerCacheControl, identityHeaders, keyed, onError } = config;
+  /** Statuses besides 200 and 304 that some rule caches. */
+  const ruleStatuses = new Set(ranked.flatMap((rule) => [...rule.statusPlans.keys()]));
 
   /** Steps 2 to 6 without the identity. */
-  function decideResponse(
-    request: Request,
-    response: Response,
-  ): CacheDecision | CompiledRule<RulePlan> {
+  function decideResponse(request: Request, response: Response): CacheDecision | RulePlan {
     const headers = response.headers;
     const handlerCacheControl = keepHandlerCacheControl ? headers.get("cache-control") : null;
     const setsCookie = headers.has("set-cookie");
@@ -140,25 +238,39 @@ export function compileDecider(
         : HANDLER_CACHE_CONTROL;
     }
     const status = response.status;
-    if (status !== 200 && status !== 304) return UNCACHED_STATUS;
+    const ownStatus = status === 200 || status === 304;
+    if (!ownStatus && !ruleStatuses.has(status)) return UNCACHED_STATUS;
     const method = request.method;
     if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
     if (setsCookie) return UNCACHED_SET_COOKIE;
     const url = request.url;
     if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_NO_RULE;
     const rule = matchRule(url);
-    if (rule === null) return UNCACHED_NO_RULE;
-    return rule.plan.kind === "fixed" ? rule.plan.decision : rule;
+    if (rule === null) return ownStatus ? UNCACHED_NO_RULE : UNCACHED_STATUS;
+    const plan = ownStatus ? rule.plan : rule.statusPlans.get(status);
+    if (plan === undefined) return UNCACHED_STATUS;
+    return plan.kind === "fixed" && plan.urlTags === null ? plan.decision : plan;
   }
 
-  /** Step 6 for a policy that depends on who asks. */
+  /** Step 6 for a policy that depends on who asks, or tags that depend on the URL. */
   function decideRule(
-    rule: CompiledRule<RulePlan>,
+    plan: RulePlan,
     request: Request,
     identity: Identity | null,
     cookies: IdentityCookies | null,
   ): CacheDecision {
-    const plan = rule.plan;
+    const decision = decidePlan(plan, request, identity, cookies);
+    const urlTags = plan.urlTags;
+    if (urlTags === null || !isStored(decision)) return decision;
+    return tagsFromURL(decision, urlTags, request.url);
+  }
+
+  function decidePlan(
+    plan: RulePlan,
+    request: Request,
+    identity: Identity | null,
+    cookies: IdentityCookies | null,
+  ): CacheDecision {
     if (plan.kind === "fixed") return plan.decision;
     const carriesAuthorization = request.headers.has("authorization");
     if (plan.kind === "audience") {
@@ -175,9 +287,15 @@ export function compileDecider(
         : "anonymous";
       return plan.decisions[audience];
     }
-    const input = { request, identity, lifetime: rule.lifetime, browserSeconds, identityHeaders };
+    const input = {
+      request,
+      identity,
+      lifetime: plan.rule.lifetime,
+      browserSeconds: plan.browserSeconds,
+      identityHeaders,
+    };
     return customDecision(
-      plan.rule,
+      plan,
       plan.policy(input),
       carriesAuthorization,
       identity != null,
@@ -201,7 +319,7 @@ export function compileDecider(
       if (cookies === null && responseMarker === null && "reason" in decided) return decided;
       const handlerCacheControl = response.headers.get("cache-control");
       return {
-        rule: "reason" in decided ? null : decided,
+        plan: "reason" in decided ? null : decided,
         decision: "reason" in decided ? decided : null,
         cookies,
         handlerForbidsSharing: handlerCacheControl !== null &&
@@ -211,7 +329,7 @@ export function compileDecider(
     },
     decideForIdentity(pending, request, identity) {
       const decision = pending.decision ??
-        decideRule(pending.rule!, request, identity, pending.cookies);
+        decideRule(pending.plan!, request, identity, pending.cookies);
       if (keyed === null) return decision;
       const mismatch = pending.responseMarker ??
         (pending.cookies === null ? null : findMismatch(pending.cookies, identity));

@@ -5,8 +5,9 @@
  * @module
  */
 
-import { type CacheControl, formatCacheControl, isSharedCacheable } from "./cache_control.ts";
+import { type CacheControl, formatCacheControl } from "./cache_control.ts";
 import { type Audience, UNCACHED } from "./policies.ts";
+import { type TargetExtensions, targetHeader, type TargetName } from "./targets.ts";
 
 /**
  * Why a response got the headers it got, or none.
@@ -39,7 +40,9 @@ export type DecisionReason =
   /** A custom policy or `identify` failed: sent uncached, and `onError` was told. */
   | "error"
   /** Keyed mode: the request's identity cookies disagree with the identity; sent uncached. */
-  | "identity-mismatch";
+  | "identity-mismatch"
+  /** The URL gives cache tags longer or more numerous than a tag header takes: sent uncached. */
+  | "tag-limit";
 
 /**
  * The rule that decided, as declared.
@@ -99,8 +102,10 @@ export interface CacheDecision {
   readonly cacheControl: string | null;
   /** Request header names merged into `Vary`. */
   readonly vary: readonly string[];
-  /** Other headers set, such as `X-Accel-Expires`. */
+  /** Other headers set, such as `X-Accel-Expires`, `CDN-Cache-Control` or `Surrogate-Key`. */
   readonly headers: readonly (readonly [name: string, value: string])[];
+  /** The cache tags written (option `tagHeaders`), on responses a shared cache keeps. */
+  readonly tags: readonly string[];
   /**
    * Whether targeted lifetime headers the handler set (`X-Accel-Expires`, `Surrogate-Control`,
    * `CDN-Cache-Control`, vendor fields) are replaced by their "never store" spelling: true on
@@ -133,6 +138,7 @@ export function unchanged(
     cacheControl: null,
     vary: [],
     headers: [],
+    tags: [],
     neutralisesTargetedLifetimes: neutralise,
     ...NOT_KEYED,
   });
@@ -148,42 +154,109 @@ export function uncached(reason: DecisionReason, rule: MatchedRule | null = null
     cacheControl: formatCacheControl(UNCACHED),
     vary: [],
     headers: [],
+    tags: [],
     neutralisesTargetedLifetimes: true,
     ...NOT_KEYED,
   });
 }
 
 /**
- * The decision a policy's result leads to. The shared lifetime travels in `s-maxage` and in
- * `X-Accel-Expires` (for nginx), and only on responses a shared cache may reuse, or, in keyed
- * mode, that the keyed cache keeps for exactly their audience.
+ * How a rule's shared lifetime is delivered: the deployment's targets, the rule's lifetimes per
+ * target, the RFC 5861 extensions targeted fields repeat, and its fixed tag headers.
  */
-export function ruleDecision(
-  rule: MatchedRule,
-  audience: Audience | null,
-  cacheControl: CacheControl,
-  vary: readonly string[],
-  extraHeaders: readonly (readonly [string, string])[],
-  keyedCache?: KeyedCacheHint,
-): CacheDecision {
-  const shared = isSharedCacheable(cacheControl);
-  const headers = [...extraHeaders];
-  const proxyLifetime = keyedCache?.lifetime ??
-    (shared ? cacheControl.sMaxage ?? cacheControl.maxAge : undefined);
-  if (proxyLifetime !== undefined) headers.push(["X-Accel-Expires", String(proxyLifetime)]);
+export interface Delivery {
+  readonly targets: readonly TargetName[];
+  readonly lifetimes: Readonly<Partial<Record<TargetName, number>>>;
+  readonly extensions: TargetExtensions;
+  /** Tags that do not depend on the URL, and the headers they are written in. */
+  readonly tags: readonly string[];
+  readonly tagHeaders: readonly (readonly [name: string, value: string])[];
+}
+
+/** What a rule decided, before it is turned into headers. */
+export interface RuleOutcome {
+  readonly rule: MatchedRule;
+  readonly audience: Audience | null;
+  readonly cacheControl: CacheControl;
+  readonly vary: readonly string[];
+  /** Headers a custom policy set. */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** The page's shared lifetime when any shared cache may keep it, else `null`. */
+  readonly sharedLifetime: number | null;
+  /** Keyed mode: what the keyed cache needs to keep the page for exactly its audience. */
+  readonly keyedCache?: KeyedCacheHint;
+}
+
+/**
+ * The decision a policy's result leads to. The shared lifetime travels in `s-maxage` (already in
+ * `cacheControl`) and in every other target of the deployment, and only on responses a shared
+ * cache may reuse, or, in keyed mode, that the keyed cache keeps for exactly their audience
+ * (`X-Accel-Expires`, which it reads and strips).
+ */
+export function ruleDecision(outcome: RuleOutcome, delivery: Delivery): CacheDecision {
+  const { sharedLifetime, keyedCache } = outcome;
+  const shared = sharedLifetime !== null;
+  const headers = [...(outcome.headers ?? [])];
+  if (shared) {
+    for (const target of delivery.targets) {
+      const header = targetHeader(
+        target,
+        delivery.lifetimes[target] ?? sharedLifetime,
+        delivery.extensions,
+      );
+      if (header !== null && (keyedCache === undefined || target !== "x-accel-expires")) {
+        headers.push(header);
+      }
+    }
+  }
+  const keyedLifetime = keyedCache === undefined
+    ? undefined
+    : keyedCache.lifetime ?? sharedLifetime ?? undefined;
+  if (keyedLifetime !== undefined) {
+    headers.push(["X-Accel-Expires", String(keyedLifetime)]);
+  }
   if (keyedCache !== undefined && keyedCache.hashCookies.length > 0) {
     headers.push(["X-Hash-Cookies", keyedCache.hashCookies.join(", ")]);
   }
-  return Object.freeze({
+  const stored = shared || keyedLifetime !== undefined;
+  if (stored) headers.push(...delivery.tagHeaders);
+  const decision: CacheDecision = Object.freeze({
     reason: "rule",
-    rule,
-    audience,
+    rule: outcome.rule,
+    audience: outcome.audience,
     shared,
-    cacheControl: formatCacheControl(cacheControl),
-    vary: Object.freeze([...vary]),
+    cacheControl: formatCacheControl(outcome.cacheControl),
+    vary: Object.freeze([...outcome.vary]),
     headers: Object.freeze(headers),
+    tags: stored ? delivery.tags : [],
     neutralisesTargetedLifetimes: !shared,
     ...NOT_KEYED,
+  });
+  if (stored) STORED.add(decision);
+  return decision;
+}
+
+/** Decisions that let a shared cache (any, or the keyed one) keep the page. */
+const STORED = new WeakSet<CacheDecision>();
+
+/** Whether a decision lets a shared cache keep the page, so that cache tags belong on it. */
+export function isStored(decision: CacheDecision): boolean {
+  return STORED.has(decision);
+}
+
+/**
+ * The same decision with tags taken from the URL added, when a shared cache keeps the page; a
+ * decision that keeps nothing comes back as it is.
+ */
+export function withTags(
+  decision: CacheDecision,
+  tags: readonly string[],
+  tagHeaders: readonly (readonly [string, string])[],
+): CacheDecision {
+  return Object.freeze({
+    ...decision,
+    headers: Object.freeze([...decision.headers, ...tagHeaders]),
+    tags: Object.freeze(tags),
   });
 }
 

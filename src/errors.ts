@@ -49,7 +49,11 @@ export type ConfigProblemCode =
   | "invalid-lifetime"
   | "conflicting-rules"
   | "invalid-header-name"
-  | "invalid-option";
+  | "invalid-option"
+  | "invalid-status"
+  | "invalid-tag"
+  | "invalid-target"
+  | "inconsistent-rule";
 
 /**
  * Thrown by `cacheHeaders()` and `withCacheHeaders()` when the options are wrong. Every problem
@@ -90,8 +94,12 @@ export class CacheConfigError extends TypeError {
 export class _ProblemList {
   readonly #problems: ConfigProblem[] = [];
 
+  /** Records a problem; the same problem found twice (a rule's setting checked once per pattern) is listed once. */
   add(code: ConfigProblemCode, path: string, message: string): void {
-    this.#problems.push({ code, path, message });
+    const seen = this.#problems.some((problem) =>
+      problem.code === code && problem.path === path && problem.message === message
+    );
+    if (!seen) this.#problems.push({ code, path, message });
   }
 
   get size(): number {

@@ -12,6 +12,16 @@ import type { RulePattern } from "./rules.ts";
 import { isFieldName } from "./vary.ts";
 import type { KeyedConfig, KeyedOptions } from "./keyed.ts";
 import { readKeyed } from "./keyed_options.ts";
+import {
+  type DeclaredRule,
+  DEFAULT_SETTINGS,
+  readRules,
+  type RuleContext,
+  type RuleOptions,
+  unknownPolicyMessage,
+} from "./rule_options.ts";
+import { readTargets, type TargetName } from "./targets.ts";
+import { readTagHeaders, type TagHeaderName } from "./tags.ts";
 
 /**
  * The seed's shape: policy name → lifetime → patterns.
@@ -50,6 +60,25 @@ export interface CacheHeadersOptions {
    */
   readonly timeouts?: Timeouts;
   /**
+   * Rules in the ordered form, with settings beyond policy and lifetime (stale-while-revalidate,
+   * statuses, tags, targets…). Ranked together with `timeouts` (declared after them): the most
+   * specific pattern wins, ties go to the rule declared first.
+   * @default []
+   */
+  readonly rules?: readonly RuleOptions[];
+  /**
+   * Headers that carry the shared lifetime, besides browsers' `max-age` in `Cache-Control`. Only
+   * responses a shared cache may keep get any of them.
+   * @default ["s-maxage", "x-accel-expires"]
+   */
+  readonly targets?: readonly TargetName[];
+  /**
+   * Headers the rules' cache tags are written in: `"surrogate-key"` (Fastly), `"cache-tag"`
+   * (Cloudflare), `"edge-cache-tag"` (Akamai), `"xkey"` (Varnish xkey).
+   * @default []
+   */
+  readonly tagHeaders?: readonly TagHeaderName[];
+  /**
    * How long browsers may reuse a page before asking again: `max-age` is the smaller of this and
    * the rule's lifetime. Seconds or a duration.
    * @default 5
@@ -87,16 +116,6 @@ export interface CacheHeadersOptions {
   readonly keyed?: KeyedOptions;
 }
 
-/** A rule after validation, in declaration order. */
-export interface DeclaredRule {
-  readonly policy: string;
-  readonly lifetime: number;
-  readonly pattern: unknown;
-  readonly path: string;
-  /** False when its policy or lifetime is wrong: its pattern is still checked, then it is dropped. */
-  readonly valid: boolean;
-}
-
 /** Options after validation, with every default filled in. */
 export interface NormalisedOptions {
   readonly rules: readonly DeclaredRule[];
@@ -106,10 +125,15 @@ export interface NormalisedOptions {
   readonly keepHandlerCacheControl: boolean;
   readonly onError: (error: unknown, request: Request) => void;
   readonly keyed: KeyedConfig | null;
+  readonly targets: readonly TargetName[];
+  readonly tagHeaders: readonly TagHeaderName[];
 }
 
 const OPTION_NAMES = new Set([
   "timeouts",
+  "rules",
+  "targets",
+  "tagHeaders",
   "browserSeconds",
   "policies",
   "identityHeaders",
@@ -144,14 +168,31 @@ export function normaliseOptions(
     }
   }
   const policies = readPolicies(given.policies, problems);
+  const targets = readTargets(given.targets, problems);
+  const tagHeaders = readTagHeaders(given.tagHeaders, problems);
+  const context: RuleContext = { policies, targets, hasTagHeaders: tagHeaders.length > 0 };
+  const keyed = readKeyed(given.keyed, problems);
+  if (keyed !== null && !targets.includes("x-accel-expires")) {
+    problems.add(
+      "invalid-target",
+      "targets",
+      `Option "targets" must include "x-accel-expires" in keyed mode: the keyed cache reads ` +
+        `the lifetime there`,
+    );
+  }
   return {
-    rules: readTimeouts(given.timeouts, policies, problems),
+    rules: [
+      ...readTimeouts(given.timeouts, policies, problems),
+      ...readRules(given.rules, context, problems),
+    ],
     browserSeconds: readBrowserSeconds(given.browserSeconds, problems),
     policies,
     identityHeaders: readHeaderNames(given.identityHeaders, problems),
     keepHandlerCacheControl: readBoolean(given, "keepHandlerCacheControl", true, problems),
     onError: readFunction(given, "onError", reportError, problems),
-    keyed: readKeyed(given.keyed, problems),
+    keyed,
+    targets,
+    tagHeaders,
   };
 }
 
@@ -244,29 +285,14 @@ function readTimeouts(
           lifetime: seconds,
           pattern,
           path: _pathOf(lifetimePath, index),
+          rulePath: lifetimePath,
+          settings: DEFAULT_SETTINGS,
           valid,
         });
       });
     }
   }
   return rules;
-}
-
-function unknownPolicyMessage(
-  name: string,
-  path: string,
-  policies: Readonly<Record<string, Policy>>,
-): string {
-  const known = [
-    "all-users",
-    "anonymous-only",
-    "anonymous-and-authenticated",
-    "per-user",
-    ...Object.keys(policies),
-  ];
-  return `Policy ${_quote(name)} at ${path} is unknown; known policies: ${
-    known.map((n) => _quote(n)).join(", ")
-  }`;
 }
 
 function readBrowserSeconds(value: unknown, problems: _ProblemList): number {

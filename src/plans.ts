@@ -6,9 +6,10 @@
  * @module
  */
 
-import type { CacheControl } from "./cache_control.ts";
+import { type CacheControl, isSharedCacheable } from "./cache_control.ts";
 import {
   type CacheDecision,
+  type Delivery,
   type KeyedCacheHint,
   type MatchedRule,
   ruleDecision,
@@ -22,53 +23,113 @@ import {
   type Policy,
   type PolicyResult,
 } from "./policies.ts";
+import type { RuleSettings } from "./rule_options.ts";
+import { type CompiledTags, TAG_HEADER_FORMATS, type TagHeaderName } from "./tags.ts";
+import { TARGETED_LIFETIME_HEADERS, type TargetName } from "./targets.ts";
 import { isFieldName } from "./vary.ts";
 
-/** What a rule's policy needs per request: nothing (decided), the audience, or to run. */
+/** Tags that take values from the URL: rendered per request from the pattern's groups. */
+export interface URLTags {
+  readonly urlPattern: URLPattern;
+  readonly tags: CompiledTags;
+  readonly headers: readonly TagHeaderName[];
+}
+
+/**
+ * What a rule's policy needs per request: nothing (decided), the audience, or to run; and
+ * whether tags are still to be taken from the URL.
+ */
 export type RulePlan =
-  | { readonly kind: "fixed"; readonly decision: CacheDecision }
+  | {
+    readonly kind: "fixed";
+    readonly decision: CacheDecision;
+    readonly urlTags: URLTags | null;
+  }
   | {
     readonly kind: "audience";
     readonly decisions: Readonly<Record<Audience, CacheDecision>>;
     /** Keyed mode: decisions for requests the keyed cache can tell apart by cookie. */
     readonly keyed: Readonly<Record<"anonymous" | "signed-in", CacheDecision>> | null;
+    readonly urlTags: URLTags | null;
   }
-  | { readonly kind: "custom"; readonly policy: Policy; readonly rule: MatchedRule };
+  | {
+    readonly kind: "custom";
+    readonly policy: Policy;
+    readonly rule: MatchedRule;
+    readonly browserSeconds: number;
+    readonly delivery: Delivery;
+    readonly urlTags: URLTags | null;
+  };
 
 /** What planning needs from the options. */
 export interface PlanContext {
   readonly browserSeconds: number;
   readonly identityHeaders: readonly string[];
   readonly keyed: KeyedConfig | null;
+  readonly targets: readonly TargetName[];
 }
 
-/** Prepares a rule's decisions. */
+/** A rule as planning sees it: declared, with its settings and tags prepared. */
+export interface PlanInput {
+  readonly rule: MatchedRule;
+  readonly settings: RuleSettings;
+  /** The status planned for: 200 (and 304), or one the rule opted in to. */
+  readonly status: number;
+  /** Tags that do not depend on the URL, formatted, and what the URL adds. */
+  readonly fixedTags: readonly string[];
+  readonly fixedTagHeaders: readonly (readonly [string, string])[];
+  readonly urlTags: URLTags | null;
+}
+
+/** Prepares a rule's decisions for one status. */
 export function planRule(
-  rule: MatchedRule,
+  input: PlanInput,
   custom: Policy | undefined,
   context: PlanContext,
 ): RulePlan {
+  const { rule, settings, status, urlTags } = input;
+  const ownStatus = status === 200;
+  const browserSeconds = settings.browserSeconds ?? context.browserSeconds;
+  const extensions = {
+    ...(settings.staleWhileRevalidate === null
+      ? {}
+      : { staleWhileRevalidate: settings.staleWhileRevalidate }),
+    ...(settings.staleIfError === null ? {} : { staleIfError: settings.staleIfError }),
+  };
+  const delivery: Delivery = {
+    targets: context.targets,
+    lifetimes: ownStatus ? settings.targets : {},
+    extensions,
+    tags: input.fixedTags,
+    tagHeaders: input.fixedTagHeaders,
+  };
   if (custom !== undefined || !isBuiltInPolicyName(rule.policy)) {
-    return { kind: "custom", policy: custom!, rule };
+    return { kind: "custom", policy: custom!, rule, browserSeconds, delivery, urlTags };
   }
   const builtIn = BUILT_IN_POLICIES[rule.policy];
   const decide = (audience: Audience, keyedCache?: KeyedCacheHint): CacheDecision => {
-    const result = builtIn.decide(audience, { ...context, lifetime: rule.lifetime });
-    const shownAudience = builtIn.identityDependent ? audience : null;
-    return ruleDecision(
+    const result = builtIn.decide(audience, {
+      ...context,
+      browserSeconds,
+      lifetime: rule.lifetime,
+    });
+    const shared = isSharedCacheable(result.cacheControl);
+    return ruleDecision({
       rule,
-      shownAudience,
-      result.cacheControl,
-      result.vary ?? [],
-      [],
-      keyedCache,
-    );
+      audience: builtIn.identityDependent ? audience : null,
+      cacheControl: shared
+        ? shapeShared(result.cacheControl, settings, context.targets, ownStatus)
+        : result.cacheControl,
+      vary: result.vary ?? [],
+      sharedLifetime: shared ? rule.lifetime : null,
+      ...(keyedCache === undefined ? {} : { keyedCache }),
+    }, delivery);
   };
   const hint = context.keyed === null || rule.lifetime === 0
     ? null
     : { hashCookies: hashCookies(builtIn, context.keyed) };
   if (!builtIn.identityDependent) {
-    return { kind: "fixed", decision: decide("anonymous", hint ?? undefined) };
+    return { kind: "fixed", decision: decide("anonymous", hint ?? undefined), urlTags };
   }
   return {
     kind: "audience",
@@ -83,6 +144,34 @@ export function planRule(
         ? decide("signed-in", { ...hint, lifetime: rule.lifetime })
         : decide("signed-in"),
     },
+    urlTags,
+  };
+}
+
+/**
+ * A built-in policy's shared directives with the rule's settings: `s-maxage` as the deployment's
+ * targets say, and `immutable` (on the rule's own status only), `stale-while-revalidate` and
+ * `stale-if-error` where the rule asks for them (on `all-users` rules only, checked at
+ * construction).
+ */
+function shapeShared(
+  directives: CacheControl,
+  settings: RuleSettings,
+  targets: readonly TargetName[],
+  ownStatus: boolean,
+): CacheControl {
+  const { sMaxage, ...rest } = directives;
+  const sharedMaxAge = ownStatus ? settings.targets["s-maxage"] ?? sMaxage : sMaxage;
+  return {
+    ...rest,
+    ...(targets.includes("s-maxage") && sharedMaxAge !== undefined
+      ? { sMaxage: sharedMaxAge }
+      : {}),
+    ...(ownStatus && settings.immutable ? { immutable: true } : {}),
+    ...(settings.staleWhileRevalidate === null
+      ? {}
+      : { staleWhileRevalidate: settings.staleWhileRevalidate }),
+    ...(settings.staleIfError === null ? {} : { staleIfError: settings.staleIfError }),
   };
 }
 
@@ -101,8 +190,11 @@ const MANAGED_HEADERS = new Set([
   "cache-control",
   "vary",
   "set-cookie",
-  "x-accel-expires",
   "x-hash-cookies",
+  // Targeted lifetimes: written only on responses a shared cache may keep.
+  ...TARGETED_LIFETIME_HEADERS.map(([name]) => name),
+  // Cache tags: taken from the rules and the URL only, never from who asks.
+  ...Object.values(TAG_HEADER_FORMATS).map((format) => format.header.toLowerCase()),
 ]);
 /** Characters that would end a header line or be refused by `Headers`. */
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
@@ -114,12 +206,13 @@ const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
  * it), and varying on the identity headers.
  */
 export function customDecision(
-  rule: MatchedRule,
+  plan: Extract<RulePlan, { kind: "custom" }>,
   result: PolicyResult,
   carriesAuthorization: boolean,
   signedIn: boolean,
   identityHeaders: readonly string[],
 ): CacheDecision {
+  const rule = plan.rule;
   if (typeof result !== "object" || result === null || typeof result.cacheControl !== "object") {
     throw new TypeError(`Policy "${rule.policy}" must return { cacheControl, vary?, headers? }`);
   }
@@ -145,7 +238,22 @@ export function customDecision(
   const cacheControl = signedIn || carriesAuthorization
     ? withoutSharing(result.cacheControl)
     : result.cacheControl;
-  return ruleDecision(rule, null, cacheControl, [...vary, ...identityHeaders], headers);
+  const shared = isSharedCacheable(cacheControl);
+  const { staleWhileRevalidate, staleIfError } = cacheControl;
+  return ruleDecision({
+    rule,
+    audience: null,
+    cacheControl,
+    vary: [...vary, ...identityHeaders],
+    headers,
+    sharedLifetime: shared ? cacheControl.sMaxage ?? cacheControl.maxAge! : null,
+  }, {
+    ...plan.delivery,
+    extensions: {
+      ...(staleWhileRevalidate === undefined ? {} : { staleWhileRevalidate }),
+      ...(staleIfError === undefined ? {} : { staleIfError }),
+    },
+  });
 }
 
 /** The same directives for the browser only: `private`, no shared lifetime. */

@@ -13,6 +13,7 @@ import {
 } from "./specificity.ts";
 import { slowPatternReason } from "./pattern_safety.ts";
 import { URLPatternImpl } from "./url_pattern.ts";
+import type { RuleSettings } from "./rule_options.ts";
 
 /**
  * A pattern: a URLPattern pathname string (`"/blog/:slug"`), a `URLPatternInit`, or a `URLPattern`.
@@ -40,6 +41,8 @@ export interface RuleSource {
   readonly pattern: RulePattern;
   /** Where it was declared: `timeouts["per-user"]["60"][2]`. */
   readonly path: string;
+  /** Its settings beyond policy and lifetime (the ordered form's). */
+  readonly settings?: RuleSettings;
 }
 
 /** A compiled rule, ready to match. */
@@ -48,6 +51,8 @@ export interface CompiledRule<Plan> extends RuleSource, CompiledPattern {
   readonly index: number;
   /** What the policy decides for this rule, prepared at construction. */
   readonly plan: Plan;
+  /** The same for each other status the rule caches. */
+  readonly statusPlans: ReadonlyMap<number, Plan>;
 }
 
 const URL_PATTERN_COMPONENTS = [
@@ -188,17 +193,30 @@ export function rankRules<Plan>(
       firstByKey.set(rule.sameURLsKey, rule);
       continue;
     }
-    if (before.policy === rule.policy && before.lifetime === rule.lifetime) continue;
+    const sameSettings = settingsKey(before.settings) === settingsKey(rule.settings);
+    if (before.policy === rule.policy && before.lifetime === rule.lifetime && sameSettings) {
+      continue;
+    }
     problems.add(
       "conflicting-rules",
       rule.path,
       `Pattern ${describePattern(rule.pattern)} at ${rule.path} matches the same URLs as ` +
-        `${describePattern(before.pattern)} at ${before.path} with a different ` +
-        (before.policy === rule.policy ? "lifetime" : "policy") +
+        `${describePattern(before.pattern)} at ${before.path} with ` +
+        (before.policy !== rule.policy
+          ? "a different policy"
+          : before.lifetime !== rule.lifetime
+          ? "a different lifetime"
+          : "different settings") +
         ` ("${rule.policy}" ${rule.lifetime} s against "${before.policy}" ${before.lifetime} s)`,
     );
   }
   return ranked;
+}
+
+/** Settings compared as text: equal settings give equal keys. */
+function settingsKey(settings: RuleSettings | undefined): string {
+  if (settings === undefined) return "";
+  return JSON.stringify({ ...settings, statuses: [...settings.statuses] });
 }
 
 /** Builds the compiled rule record for a pattern that compiled. */
@@ -207,6 +225,7 @@ export function compiledRule<Plan>(
   pattern: CompiledPattern,
   index: number,
   plan: Plan,
+  statusPlans: ReadonlyMap<number, Plan> = new Map(),
 ): CompiledRule<Plan> {
-  return { ...source, ...pattern, index, plan };
+  return { ...source, ...pattern, index, plan, statusPlans };
 }

@@ -1,9 +1,127 @@
 /**
- * Headers other than `Cache-Control` that give a shared cache a lifetime of their own, and how to
- * say "do not store" in each of them.
+ * Targets: the headers that carry a shared lifetime, which of them a deployment writes, and how
+ * each is spelt. Every one of them is written only on a response a shared cache may keep, and on
+ * every other response any of them the handler set is replaced by its "never store" spelling.
+ *
+ * | target | header | value for a 600 s page with `staleWhileRevalidate: 30` |
+ * | --- | --- | --- |
+ * | `s-maxage` | `Cache-Control` | `max-age=5, s-maxage=600, stale-while-revalidate=30` |
+ * | `x-accel-expires` | `X-Accel-Expires` (nginx) | `600` |
+ * | `surrogate-control` | `Surrogate-Control` (Varnish, Fastly, Akamai) | `max-age=600, stale-while-revalidate=30` |
+ * | `cdn-cache-control` | `CDN-Cache-Control` (RFC 9213) | `max-age=600, stale-while-revalidate=30` |
+ * | `cloudflare-cdn-cache-control` | `Cloudflare-CDN-Cache-Control` | as `CDN-Cache-Control` |
+ * | `vercel-cdn-cache-control` | `Vercel-CDN-Cache-Control` | as `CDN-Cache-Control` |
+ * | `netlify-cdn-cache-control` | `Netlify-CDN-Cache-Control` | as `CDN-Cache-Control` |
  *
  * @module
  */
+
+import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
+
+/**
+ * A header a deployment may choose to carry the shared lifetime in (option `targets`).
+ *
+ * @example
+ * ```ts
+ * import type { TargetName } from "@cachewise/cachewise";
+ *
+ * const targets: TargetName[] = ["s-maxage", "cdn-cache-control"];
+ * ```
+ */
+export type TargetName =
+  | "s-maxage"
+  | "x-accel-expires"
+  | "surrogate-control"
+  | "cdn-cache-control"
+  | "cloudflare-cdn-cache-control"
+  | "vercel-cdn-cache-control"
+  | "netlify-cdn-cache-control";
+
+/** The targets written when option `targets` is not given: what generic caches and nginx read. */
+export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze([
+  "s-maxage",
+  "x-accel-expires",
+]);
+
+/** Every target with the header it is written in (`s-maxage` lives in `Cache-Control`). */
+const TARGET_HEADERS: Readonly<Record<TargetName, string>> = {
+  "s-maxage": "Cache-Control",
+  "x-accel-expires": "X-Accel-Expires",
+  "surrogate-control": "Surrogate-Control",
+  "cdn-cache-control": "CDN-Cache-Control",
+  "cloudflare-cdn-cache-control": "Cloudflare-CDN-Cache-Control",
+  "vercel-cdn-cache-control": "Vercel-CDN-Cache-Control",
+  "netlify-cdn-cache-control": "Netlify-CDN-Cache-Control",
+};
+
+/** Whether a string names a target. */
+export function isTargetName(name: unknown): name is TargetName {
+  return typeof name === "string" && Object.hasOwn(TARGET_HEADERS, name);
+}
+
+/** Validates option `targets`: distinct target names, in the order given. */
+export function readTargets(value: unknown, problems: _ProblemList): readonly TargetName[] {
+  if (value === undefined) return DEFAULT_TARGETS;
+  if (!Array.isArray(value)) {
+    problems.add(
+      "invalid-target",
+      "targets",
+      `Option "targets" must be an array of target names (${knownTargets()}), not ${_quote(value)}`,
+    );
+    return DEFAULT_TARGETS;
+  }
+  const targets: TargetName[] = [];
+  value.forEach((name, index) => {
+    const path = _pathOf("targets", index);
+    if (!isTargetName(name)) {
+      problems.add(
+        "invalid-target",
+        path,
+        `Target ${_quote(name)} at ${path} is unknown; known targets: ${knownTargets()}`,
+      );
+    } else if (targets.includes(name)) {
+      problems.add("invalid-target", path, `Target ${_quote(name)} at ${path} is listed twice`);
+    } else {
+      targets.push(name);
+    }
+  });
+  return Object.freeze(targets);
+}
+
+/** The known target names, quoted, for messages. */
+export function knownTargets(): string {
+  return Object.keys(TARGET_HEADERS).map((name) => _quote(name)).join(", ");
+}
+
+/** What a targeted header says besides the lifetime (RFC 5861 extensions). */
+export interface TargetExtensions {
+  readonly staleWhileRevalidate?: number;
+  readonly staleIfError?: number;
+}
+
+/**
+ * The header and value a target gets for a shared lifetime; `null` for `s-maxage`, which is a
+ * `Cache-Control` directive. `CDN-Cache-Control` and its vendor variants are Structured Field
+ * dictionaries (RFC 9213 §2, RFC 8941): `max-age=600, stale-while-revalidate=30` is one, with
+ * integer members. `Surrogate-Control` takes the same directives.
+ */
+export function targetHeader(
+  target: TargetName,
+  lifetime: number,
+  extensions: TargetExtensions,
+): readonly [name: string, value: string] | null {
+  if (target === "s-maxage") return null;
+  const header = TARGET_HEADERS[target];
+  if (target === "x-accel-expires") return [header, String(lifetime)];
+  let value = `max-age=${lifetime}`;
+  if (extensions.staleWhileRevalidate !== undefined) {
+    value += `, stale-while-revalidate=${extensions.staleWhileRevalidate}`;
+  }
+  if (extensions.staleIfError !== undefined) {
+    value += `, stale-if-error=${extensions.staleIfError}`;
+  }
+  return [header, value];
+}
 
 /**
  * Each targeted lifetime header with its "never store" spelling. nginx obeys a positive
