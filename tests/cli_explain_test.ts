@@ -20,6 +20,21 @@ writeFileSync(
     },
   }),
 );
+const EDGE = join(DIR, "edge.json");
+writeFileSync(
+  EDGE,
+  JSON.stringify({
+    targets: ["s-maxage", "cdn-cache-control"],
+    tagHeaders: ["surrogate-key"],
+    rules: [{
+      pattern: "/products/:id",
+      policy: "anonymous-only",
+      ttl: "10m",
+      statuses: { 404: 30 },
+      tags: ["product-:id"],
+    }],
+  }),
+);
 after(() => rmSync(DIR, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -39,6 +54,29 @@ async function json(args: string[]) {
 }
 
 describe("cachewise explain", () => {
+  test("shows targeted fields and cache tags, per status", async () => {
+    const ok = await run(["explain", "--config", EDGE, "/products/7"]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok(
+      ok.stdout.includes(
+        "  Cache-Control: max-age=5, s-maxage=600\n  Vary: Cookie, Authorization\n" +
+          "  CDN-Cache-Control: max-age=600\n  Surrogate-Key: product-7\n",
+      ),
+      ok.stdout,
+    );
+    const missing = await json(["explain", "--config", EDGE, "/products/7", "--status", "404"]);
+    assert.deepEqual(missing.anonymous.headers, {
+      "Cache-Control": "max-age=5, s-maxage=30",
+      "Vary": "Cookie, Authorization",
+      "CDN-Cache-Control": "max-age=30",
+      "Surrogate-Key": "product-7",
+    });
+    assert.deepEqual(missing.signedIn.headers, {
+      "Cache-Control": "private, no-cache",
+      "Vary": "Cookie, Authorization",
+    });
+  });
+
   test("text: the deciding rule, the rules it shadows, both visitors' headers", async () => {
     const result = await run(["explain", "--config", PLAIN, "/account/help"]);
     assert.equal(result.status, 0, result.stderr);
