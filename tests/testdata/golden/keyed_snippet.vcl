@@ -157,6 +157,10 @@ sub cachewise_uncacheable {
 }
 
 sub cachewise_backend_response {
+    # A background refresh that fails keeps the stale page (stale-if-error, within grace).
+    if (bereq.is_bgfetch && beresp.status >= 500) {
+        return (abandon);
+    }
     if (bereq.uncacheable) {
         return (deliver);
     }
@@ -228,6 +232,11 @@ sub cachewise_backend_response {
         call cachewise_uncacheable;
     }
     set beresp.ttl = std.duration(beresp.http.X-Accel-Expires + "s", 0s);
+    # Grace only as Cache-Control's stale-while-revalidate gives it (Varnish reads it), never
+    # the 10 s default: a page is served stale only where the rule said so.
+    if (beresp.http.Cache-Control !~ "(?i)(^|[ ,])stale-while-revalidate=[0-9]") {
+        set beresp.grace = 0s;
+    }
     return (deliver);
 }
 
