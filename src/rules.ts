@@ -216,7 +216,8 @@ export function rankRules<Plan>(
 /** Settings compared as text: equal settings give equal keys. */
 function settingsKey(settings: RuleSettings | undefined): string {
   if (settings === undefined) return "";
-  return JSON.stringify({ ...settings, statuses: [...settings.statuses] });
+  const targets = Object.entries(settings.targets).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return JSON.stringify({ ...settings, statuses: [...settings.statuses], targets });
 }
 
 /** Builds the compiled rule record for a pattern that compiled. */

@@ -136,6 +136,8 @@ export const TARGETED_LIFETIME_HEADERS: readonly (readonly [name: string, never:
   ["cloudflare-cdn-cache-control", "no-store"],
   ["vercel-cdn-cache-control", "no-store"],
   ["netlify-cdn-cache-control", "no-store"],
+  // Akamai's own field: cachewise never writes it, but a handler's must not outlive `private`.
+  ["edge-control", "no-store"],
 ];
 
 /** Whether any targeted lifetime header is present. */

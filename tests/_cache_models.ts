@@ -137,6 +137,36 @@ export const TARGETED_FIELDS = [
   "netlify-cdn-cache-control",
 ] as const;
 
+/** The built-in policies. */
+export const POLICIES = [
+  "all-users",
+  "anonymous-only",
+  "anonymous-and-authenticated",
+  "per-user",
+] as const;
+/** A built-in policy name. */
+export type PolicyName = typeof POLICIES[number];
+
+/** Every target of option `targets`, in the order the README lists them. */
+export const TARGETS = ["s-maxage", "x-accel-expires", ...TARGETED_FIELDS] as const;
+/** A target name. */
+export type Target = typeof TARGETS[number];
+
+/** Every header besides `Cache-Control` that carries a shared lifetime: nginx's and the targeted fields. */
+export const LIFETIME_FIELDS: readonly string[] = ["x-accel-expires", ...TARGETED_FIELDS];
+
+/**
+ * Cache-tag headers, lower-case, with the separator each vendor reads between tags: Fastly's
+ * `Surrogate-Key` and Varnish's `xkey` spaces, Cloudflare's `Cache-Tag` and Akamai's
+ * `Edge-Cache-Tag` commas.
+ */
+export const TAG_HEADERS = {
+  "surrogate-key": " ",
+  "cache-tag": ",",
+  "edge-cache-tag": ",",
+  "xkey": " ",
+} as const;
+
 /**
  * Why some shared cache would keep this response and hand it to other visitors, or an empty
  * list: `Cache-Control` without `private`/`no-store` but with `s-maxage`, `public` or a positive

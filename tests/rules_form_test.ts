@@ -6,6 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CacheConfigError, cacheHeaders, type CacheHeadersOptions, type Policy } from "../mod.ts";
+import { TARGETS } from "./_cache_models.ts";
 
 const ORIGIN = "https://shop.example";
 const ANN = { id: "ann" };
@@ -36,15 +37,7 @@ function problemsOf(options: unknown): string[] {
   assert.fail("expected a CacheConfigError");
 }
 
-const ALL_TARGETS: CacheHeadersOptions["targets"] = [
-  "s-maxage",
-  "x-accel-expires",
-  "surrogate-control",
-  "cdn-cache-control",
-  "cloudflare-cdn-cache-control",
-  "vercel-cdn-cache-control",
-  "netlify-cdn-cache-control",
-];
+const ALL_TARGETS: CacheHeadersOptions["targets"] = TARGETS;
 
 describe("the ordered rules form", () => {
   test("compiles to the same headers as timeouts", () => {
@@ -261,10 +254,15 @@ describe("targets", () => {
     const response = apply(
       new Request(`${ORIGIN}/me`),
       new Response("", {
-        headers: { "cdn-cache-control": "max-age=600", "x-accel-expires": "60" },
+        headers: {
+          "cdn-cache-control": "max-age=600",
+          "x-accel-expires": "60",
+          "edge-control": "max-age=600",
+        },
       }),
       ANN,
     );
+    assert.equal(response.headers.get("edge-control"), "no-store");
     assert.equal(response.headers.get("cdn-cache-control"), "no-store");
     assert.equal(response.headers.get("x-accel-expires"), "0");
   });
