@@ -96,7 +96,10 @@ export interface CacheDecision {
   readonly rule: MatchedRule | null;
   /** Who the response was made for, when a built-in policy decided. */
   readonly audience: Audience | null;
-  /** Whether a shared cache may store and reuse the response. */
+  /**
+   * Whether the headers cachewise writes let a shared cache store and reuse the response; `false`
+   * when it writes none (a handler's own `Cache-Control` is kept, and says for itself).
+   */
   readonly shared: boolean;
   /** The `Cache-Control` written, or `null` when the response is returned unchanged. */
   readonly cacheControl: string | null;
