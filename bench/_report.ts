@@ -78,3 +78,32 @@ export function printRatios(
   });
   console.log(`- ${label}: ${parts.join(", ")}`);
 }
+
+/**
+ * Times each function in batches of `batch` calls, the functions taking turns for `rounds`
+ * rounds, and returns each one's median time per call in nanoseconds. Unlike mitata's p50, a
+ * batch includes the garbage collection its own allocations cause, and taking turns makes a
+ * shared machine's changing load weigh on every function alike.
+ */
+export function interleave(
+  functions: Readonly<Record<string, () => unknown>>,
+  rounds = 100,
+  batch = 500,
+): Record<string, number> {
+  const names = Object.keys(functions);
+  const times = new Map(names.map((name) => [name, [] as number[]]));
+  let sink: unknown;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const run = functions[name]!;
+      const start = performance.now();
+      for (let i = 0; i < batch; i++) sink = run();
+      times.get(name)!.push((performance.now() - start) * 1e6 / batch);
+    }
+  }
+  (globalThis as { __sink?: unknown }).__sink = sink;
+  return Object.fromEntries(names.map((name) => {
+    const sorted = times.get(name)!.sort((a, b) => a - b);
+    return [name, sorted[Math.floor(sorted.length / 2)]!];
+  }));
+}

@@ -9,13 +9,24 @@
  *   deno run -A bench/apply_bench.ts
  *   bun bench/apply_bench.ts
  *
+ * After mitata's runs, the cold rows run again in interleaved batches (bench/_report.ts,
+ * `interleave()`), which include the garbage collection mitata's p50 leaves out and are steadier
+ * on a shared machine.
+ *
  * Set BENCH_RULES=10,1000 to run some rule counts only. Results: BENCHMARKS.md.
  */
 
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { cacheHeaders } from "../mod.ts";
 import { coldUrls, requestUrl, RULE_COUNTS, syntheticTimeouts } from "./_fixtures.ts";
-import { type Median, medianOf, printRatios, printTable, runMedians } from "./_report.ts";
+import {
+  interleave,
+  type Median,
+  medianOf,
+  printRatios,
+  printTable,
+  runMedians,
+} from "./_report.ts";
 
 const INPUT = "handler's Response alone";
 const BARE = "handler's Response + bare rebuild (two headers set)";
@@ -36,7 +47,11 @@ function rebuild(response: Response): Response {
   });
 }
 
-function register(rules: number): void {
+/** The cold rows again, in interleaved batches that include garbage collection. */
+const interleaved: Median[] = [];
+
+/** Registers the benchmarks for one rule count; returns what runs the interleaved batches. */
+function register(rules: number): () => void {
   const apply = cacheHeaders({ timeouts: syntheticTimeouts(rules) });
   const requests = coldUrls(rules).map((url) => new Request(url));
   const hot = new Request(requestUrl(rules, 1));
@@ -63,14 +78,32 @@ function register(rules: number): void {
       });
     });
   });
+  return () => {
+    const nextRequest = () => {
+      const request = requests[next]!;
+      next = next + 1 === requests.length ? 0 : next + 1;
+      return request;
+    };
+    const times = interleave({
+      [INPUT]: () => new Response(body, { headers: headersInit }),
+      [BARE]: () => rebuild(new Response(body, { headers: headersInit })),
+      [APPLY_COLD]: () => apply(nextRequest(), new Response(body, { headers: headersInit }), null),
+      [EXPLAIN_COLD]: () =>
+        apply.explain(nextRequest(), new Response(body, { headers: headersInit }), null),
+    });
+    for (const [name, nanoseconds] of Object.entries(times)) {
+      interleaved.push({ name, rules, nanoseconds });
+    }
+  };
 }
 
 const selected = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
   ?.env.BENCH_RULES?.split(",").map(Number) ?? RULE_COUNTS;
 const medians: Median[] = [];
 for (const rules of selected) {
-  register(rules);
+  const runInterleaved = register(rules);
   medians.push(...await runMedians(rules));
+  runInterleaved();
 }
 
 printTable("apply() end to end", medians);
@@ -93,5 +126,27 @@ printRatios(
   "the same without the handler's Response: (apply() − it) / (bare rebuild − it)",
   medians,
   (rules) => [at(APPLY_COLD)(rules) - at(INPUT)(rules), at(BARE)(rules) - at(INPUT)(rules)],
+  (value) => value <= 1.5,
+);
+printRatios(
+  "the decision alone / bare rebuild: apply.explain() cold / bare rebuild",
+  medians,
+  (rules) => [at(EXPLAIN_COLD)(rules), at(BARE)(rules)],
+  (value) => value <= 1.5,
+);
+
+printTable("apply() end to end, interleaved batches (garbage collection included)", interleaved);
+console.log();
+const within = (name: string) => (rules: number) => medianOf(interleaved, name, rules);
+printRatios(
+  "interleaved: apply() cold / bare rebuild (target ≤ 1.5)",
+  interleaved,
+  (rules) => [within(APPLY_COLD)(rules), within(BARE)(rules)],
+  (value) => value <= 1.5,
+);
+printRatios(
+  "interleaved: apply.explain() cold / bare rebuild",
+  interleaved,
+  (rules) => [within(EXPLAIN_COLD)(rules), within(BARE)(rules)],
   (value) => value <= 1.5,
 );

@@ -1,8 +1,22 @@
 /**
- * A hello-world server for the wrk comparison in BENCHMARKS.md: the bare handler (`plain`), the
- * same handler wrapped in `withCacheHeaders()` over 1,000 rules (`cachewise`), or its response
- * rebuilt with two headers set and no decision (`rebuild`, what `apply()` cannot avoid). Runs on
- * Deno and on Bun.
+ * A hello-world server for the wrk comparisons in BENCHMARKS.md, on Deno or on Bun. `MODE` picks
+ * the handler:
+ *
+ * - `plain`: the bare handler;
+ * - `rebuild`: its response rebuilt with two headers set and no decision (what `apply()` cannot
+ *   avoid);
+ * - `cachewise`: the handler wrapped in `withCacheHeaders()` over 1,000 rules (what users run).
+ *
+ * and, for the breakdown of where the time goes:
+ *
+ * - `read`: the bare handler after reading `request.url` and the `Authorization` and `Cookie`
+ *   headers, as a decision must;
+ * - `explain`: `apply.explain()`, the decision alone, over the same rules; the response is sent
+ *   as the handler made it;
+ * - `apply`: `apply()` called synchronously on the handler's response;
+ * - `apply-resolved`: the same, returned in a settled promise (what a promise costs the server);
+ * - `mutate`: two headers set on the handler's own response, which is sent without a rebuild
+ *   (what editing in place would cost; `apply()` never does it, see `writeDecision()`).
  *
  *   MODE=plain PORT=8401 deno run -A bench/serve_app.ts
  *   MODE=cachewise PORT=8401 bun bench/serve_app.ts
@@ -10,7 +24,7 @@
  * `bench/wrk_bench.sh` starts it, loads it with wrk and stops it.
  */
 
-import { withCacheHeaders } from "../mod.ts";
+import { cacheHeaders, withCacheHeaders } from "../mod.ts";
 import { syntheticTimeouts } from "./_fixtures.ts";
 
 interface Env {
@@ -24,12 +38,13 @@ const global = globalThis as unknown as Env;
 const mode = global.process.env.MODE ?? "plain";
 const port = Number(global.process.env.PORT ?? 8401);
 const hostname = "127.0.0.1";
+const timeouts = syntheticTimeouts(1_000);
 
-const hello: Handler = () =>
+const hello = (): Response =>
   new Response("<html>hello</html>", { headers: { "content-type": "text/html; charset=utf-8" } });
-/** The bare rebuild of bench/apply_bench.ts: a copy of the headers, two set, the body handed on. */
-const rebuilt: Handler = () => {
-  const response = hello(new Request("http://127.0.0.1/")) as Response;
+
+/** The bare rebuild of bench/apply_bench.ts: the headers copied, two set, the body handed on. */
+function rebuild(response: Response): Response {
   const headers = new Headers(response.headers);
   headers.set("cache-control", "max-age=5, s-maxage=60");
   headers.set("x-accel-expires", "60");
@@ -38,13 +53,56 @@ const rebuilt: Handler = () => {
     statusText: response.statusText,
     headers,
   });
-};
-const handler: Handler = mode === "cachewise"
-  ? withCacheHeaders(hello, { timeouts: syntheticTimeouts(1_000), identify: () => null })
-  : mode === "rebuild"
-  ? rebuilt
-  : hello;
+}
 
+/** Kept so that no runtime can drop the reads as unused. */
+let read = 0;
+
+function handlerFor(mode: string): Handler {
+  switch (mode) {
+    case "plain":
+      return hello;
+    case "rebuild":
+      return () => rebuild(hello());
+    case "cachewise":
+      return withCacheHeaders(hello, { timeouts, identify: () => null });
+    case "read":
+      return (request) => {
+        const headers = request.headers;
+        read += request.url.length + (headers.get("authorization") ?? "").length +
+          (headers.get("cookie") ?? "").length;
+        return hello();
+      };
+    case "explain": {
+      const apply = cacheHeaders({ timeouts });
+      return (request) => {
+        const response = hello();
+        read += apply.explain(request, response, null).vary.length;
+        return response;
+      };
+    }
+    case "apply": {
+      const apply = cacheHeaders({ timeouts });
+      return (request) => apply(request, hello(), null);
+    }
+    case "apply-resolved": {
+      const apply = cacheHeaders({ timeouts });
+      return (request) => Promise.resolve(apply(request, hello(), null));
+    }
+    case "mutate":
+      return () => {
+        const response = hello();
+        response.headers.set("cache-control", "max-age=5, s-maxage=60");
+        response.headers.set("x-accel-expires", "60");
+        return response;
+      };
+    default:
+      throw new Error(`Unknown MODE "${mode}"`);
+  }
+}
+
+const handler = handlerFor(mode);
 if (global.Deno) global.Deno.serve({ port, hostname }, handler);
 else if (global.Bun) global.Bun.serve({ port, hostname, fetch: handler });
 else throw new Error("Run with Deno or Bun");
+(globalThis as { __read?: () => number }).__read = () => read;

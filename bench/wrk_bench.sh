@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Throughput of hello-world servers on loopback with and without withCacheHeaders() over 1,000
-# rules, and with the bare rebuild of the response alone, on Deno and on Bun, with wrk
-# (apt-get install -y wrk). The modes run back to back, ROUNDS times; every request has a
-# distinct URL (bench/wrk_urls.lua).
+# Throughput of hello-world servers (bench/serve_app.ts) on loopback, on Deno and on Bun, with
+# wrk (apt-get install -y wrk): the bare handler, its response rebuilt with two headers set, and
+# the handler wrapped in withCacheHeaders() over 1,000 rules. The modes run back to back, ROUNDS
+# times; every request has a distinct URL (bench/wrk_urls.lua).
 #
 #   bash bench/wrk_bench.sh
+#   MODES="plain read explain apply cachewise" bash bench/wrk_bench.sh   # where the time goes
+#
+# Each line also gives the server's CPU time per request (user + system, all its threads, from
+# /proc), which other processes on the machine disturb less than throughput. With WAIT_IDLE=90,
+# each measurement waits (up to 10 minutes) until the machine has been at least 90 % idle for 3 s.
 #
 # Results: BENCHMARKS.md.
 set -euo pipefail
@@ -12,7 +17,34 @@ cd "$(dirname "$0")/.."
 PORT=${PORT:-8401}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
+MODES=${MODES:-plain rebuild cachewise}
+RUNTIMES=${RUNTIMES:-deno bun}
+WAIT_IDLE=${WAIT_IDLE:-0}
+TICKS=$(getconf CLK_TCK)
+
+idle_share() { # percent of CPU time idle over 3 s
+  local a b
+  read -r -a a < /proc/stat
+  sleep 3
+  read -r -a b < /proc/stat
+  local total=0 idle=$((b[4] + b[5] - a[4] - a[5]))
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $((100 * idle / total))
+}
+
+wait_idle() {
+  [ "$WAIT_IDLE" -gt 0 ] || return 0
+  for _ in $(seq 1 75); do
+    [ "$(idle_share)" -ge "$WAIT_IDLE" ] && return 0
+    sleep 5
+  done
+}
+
+cpu_ticks() { # user + system ticks of a process, all threads
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
 
 serve() { # runtime mode
   case $1 in
@@ -29,16 +61,24 @@ serve() { # runtime mode
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-  for runtime in deno bun; do
-    for mode in plain rebuild cachewise; do
+  for runtime in $RUNTIMES; do
+    for mode in $MODES; do
+      wait_idle
       serve "$runtime" "$mode"
-      wrk -t1 -c"$CONNECTIONS" -d5s -s bench/wrk_urls.lua "http://127.0.0.1:$PORT" > /dev/null
+      wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -s bench/wrk_urls.lua "http://127.0.0.1:$PORT" > /dev/null
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      before=$(cpu_ticks "$server")
       result=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk_urls.lua "http://127.0.0.1:$PORT")
+      after=$(cpu_ticks "$server")
       kill "$server"
       wait "$server" 2> /dev/null || true
       requests=$(awk '/Requests\/sec/ { print $2 }' <<< "$result")
+      total=$(awk '/requests in/ { print $1 }' <<< "$result")
       latency=$(awk '/Latency/ { print $2 }' <<< "$result")
-      echo "round $round $runtime $mode requests/s $requests latency-avg $latency"
+      cpu=$(awk -v t="$((after - before))" -v hz="$TICKS" -v n="$total" \
+        'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+      echo "round $round $runtime $mode requests/s $requests latency-avg $latency" \
+        "server-cpu-us/request $cpu load $load"
     done
   done
 done

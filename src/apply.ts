@@ -10,7 +10,7 @@ import { compileDecider, type Decider } from "./decide.ts";
 import type { CacheHeadersOptions } from "./options.ts";
 import type { Identity } from "./policies.ts";
 import { neutraliseTargetedLifetimes } from "./targets.ts";
-import { mergeVary } from "./vary.ts";
+import { _mergeVaryOfDecision } from "./vary.ts";
 
 /**
  * The function `cacheHeaders()` returns.
@@ -92,27 +92,37 @@ export function bindDecider(decider: Decider): ApplyCacheHeaders {
 /**
  * Writes a decision onto a copy of the response. The body stream is handed over unread, and
  * status, status text and every other header (each `Set-Cookie` too) are kept.
+ *
+ * The copy is built on the handler's headers and then written to, rather than built from a
+ * `Headers` written first: the header list is copied once instead of twice. With 1,000 rules,
+ * `apply()` on 100,000 distinct URLs went from 1.77× to 0.97× the time of the bare rebuild in
+ * bench/apply_bench.ts on Deno 2.9.6, and from 2.29× to 2.07× on Bun 1.4.4 (medians of five runs
+ * of interleaved batches; BENCHMARKS.md).
  */
 export function writeDecision(response: Response, decision: CacheDecision): Response {
   if (decision.cacheControl === null && !decision.neutralisesTargetedLifetimes) return response;
   if (decision.rejects) return rejection(response, decision);
   try {
-    const headers = new Headers(response.headers);
+    const written = new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+    const headers = written.headers;
     if (decision.cacheControl !== null) headers.set("cache-control", decision.cacheControl);
     if (decision.vary.length > 0) {
-      const vary = mergeVary(headers.get("vary"), decision.vary);
+      const vary = _mergeVaryOfDecision(headers.get("vary"), decision.vary);
       if (vary !== null) headers.set("vary", vary);
     }
     if (decision.neutralisesTargetedLifetimes) neutraliseTargetedLifetimes(headers);
-    for (const [name, value] of decision.headers) headers.set(name, value);
+    const extra = decision.headers;
+    for (let i = 0; i < extra.length; i++) headers.set(extra[i]![0], extra[i]![1]);
     if (decision.setCookie !== null) headers.append("set-cookie", decision.setCookie);
-    return new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    });
+    return written;
   } catch {
-    // A response that looked rebuildable and was not: better unchanged than an exception.
+    // A response that looked rebuildable and was not, or a header value `Headers` refuses:
+    // better unchanged than an exception. The copy is dropped unread, so the handler's body
+    // stream is neither locked nor disturbed and the response can still be sent.
     return response;
   }
 }

@@ -6,8 +6,8 @@
  */
 
 import { type ApplyCacheHeaders, bindDecider, writeDecision } from "./apply.ts";
-import { uncached } from "./decision.ts";
-import { compileDecider } from "./decide.ts";
+import { type CacheDecision, uncached } from "./decision.ts";
+import { compileDecider, type Decider, type PendingDecision } from "./decide.ts";
 import type { CacheHeadersOptions } from "./options.ts";
 import type { Identity } from "./policies.ts";
 
@@ -96,24 +96,74 @@ export function withCacheHeaders<Rest extends unknown[]>(
     throw new TypeError(`Option "identify" must be a function, not ${typeof identify}`);
   }
   const decider = compileDecider(options, OWN_OPTIONS);
-  const wrapped = async function (
-    this: unknown,
-    request: Request,
-    ...rest: Rest
-  ): Promise<Response> {
-    const response = await handler.call(this, request, ...rest);
-    let decision;
+  // Not an async function: when the handler and `identify` answer at once, the promise returned
+  // is settled already, with no microtask between the handler's return and the headers.
+  const wrapped = function (this: unknown, request: Request, ...rest: Rest): Promise<Response> {
     try {
-      decision = decider.decideBeforeIdentity(request, response);
-      if (!("reason" in decision)) {
-        const identity = identify === undefined ? null : await identify(request, ...rest);
-        decision = decider.decideForIdentity(decision, request, identity ?? null);
-      }
+      const response = handler.call(this, request, ...rest);
+      return isThenable(response)
+        ? Promise.resolve(response).then((resolved) =>
+          respond(decider, identify, request, resolved, rest)
+        )
+        : Promise.resolve(respond(decider, identify, request, response, rest));
     } catch (error) {
-      decider.onError(error, request);
-      decision = UNCACHED_AFTER_ERROR;
+      // The handler's errors (and onError's) reach the server as a rejection, as from an async
+      // function.
+      return Promise.reject(error);
     }
-    return writeDecision(response, decision);
   };
   return Object.assign(wrapped, { cacheHeaders: bindDecider(decider) });
+}
+
+type Identified = Identity | null | undefined;
+
+/** The response with its headers: at once, unless `identify` returns a promise. */
+function respond<Rest extends unknown[]>(
+  decider: Decider,
+  identify: WithCacheHeadersOptions<Rest>["identify"],
+  request: Request,
+  response: Response,
+  rest: Rest,
+): Response | Promise<Response> {
+  let pending: PendingDecision;
+  let identity: Identified | Promise<Identified>;
+  try {
+    const decided = decider.decideBeforeIdentity(request, response);
+    if ("reason" in decided) return writeDecision(response, decided);
+    pending = decided;
+    identity = identify === undefined ? null : identify(request, ...rest);
+  } catch (error) {
+    return writeDecision(response, failed(decider, error, request));
+  }
+  if (!isThenable(identity)) {
+    return writeDecision(response, decideFor(decider, pending, request, identity));
+  }
+  return Promise.resolve(identity).then(
+    (known) => writeDecision(response, decideFor(decider, pending, request, known)),
+    (error: unknown) => writeDecision(response, failed(decider, error, request)),
+  );
+}
+
+/** The decision once the identity is known; an error sends the response uncached. */
+function decideFor(
+  decider: Decider,
+  pending: PendingDecision,
+  request: Request,
+  identity: Identified,
+): CacheDecision {
+  try {
+    return decider.decideForIdentity(pending, request, identity ?? null);
+  } catch (error) {
+    return failed(decider, error, request);
+  }
+}
+
+/** Tells `onError` and sends the response uncached. */
+function failed(decider: Decider, error: unknown, request: Request): CacheDecision {
+  decider.onError(error, request);
+  return UNCACHED_AFTER_ERROR;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type Identity, withCacheHeaders } from "../mod.ts";
-import { CONFIG, request } from "./_helpers.ts";
+import { cacheHeaders, type Identity, type Policy, withCacheHeaders } from "../mod.ts";
+import { ANN, cachingHeaders, CONFIG, ORIGIN, request } from "./_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
 const runtime = globalThis as any;
@@ -99,6 +99,213 @@ describe("withCacheHeaders()", () => {
     emitter.on("request", (req: Request) => seen.push(handler(req)));
     emitter.emit("request", request("/about"));
     assert.equal((await seen[0]!).headers.get("cache-control"), "max-age=5, s-maxage=3600");
+  });
+});
+
+/** Whether a promise is settled already: a settled one wins a race against a plain value. */
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol("pending");
+  try {
+    return await Promise.race([promise, pending]) !== pending;
+  } catch {
+    return true;
+  }
+}
+
+describe("withCacheHeaders() without a microtask", () => {
+  test("a synchronous handler and identify get their headers in a promise settled already", async () => {
+    const handler = withCacheHeaders(() => new Response("x", { headers: { vary: "Accept" } }), {
+      ...CONFIG,
+      identify: (req) => req.headers.has("cookie") ? ANN : null,
+    });
+    const anonymous = handler(request("/account/x"));
+    assert.ok(await isSettled(anonymous));
+    assert.deepEqual(cachingHeaders((await anonymous).headers), {
+      "cache-control": "max-age=5, s-maxage=60",
+      vary: "Accept, Cookie, Authorization",
+      "x-accel-expires": "60",
+    });
+    const signedIn = handler(request("/account/x", { headers: { cookie: "sessionid=s-ann" } }));
+    assert.ok(await isSettled(signedIn));
+    assert.deepEqual(cachingHeaders((await signedIn).headers), {
+      "cache-control": "private, max-age=5",
+      vary: "Accept, Cookie, Authorization",
+    });
+    assert.equal(await (await signedIn).text(), "x");
+  });
+
+  test("an identify that throws synchronously sends the page uncached and reports the error", async () => {
+    const errors: unknown[] = [];
+    const seen: Request[] = [];
+    const handler = withCacheHeaders(() => new Response("x"), {
+      ...CONFIG,
+      identify: () => {
+        throw new Error("no session store");
+      },
+      onError: (error, req) => {
+        errors.push(error);
+        seen.push(req);
+      },
+    });
+    const req = request("/account/x");
+    const response = await handler(req);
+    assert.equal(response.headers.get("cache-control"), "private, no-cache");
+    assert.equal(response.headers.get("x-accel-expires"), null);
+    assert.equal((errors[0] as Error).message, "no session store");
+    assert.equal(seen[0], req);
+    assert.equal(await response.text(), "x");
+  });
+
+  for (
+    const [name, handlerOf] of [
+      ["synchronous", () => new Response("x")],
+      ["asynchronous", () => Promise.resolve(new Response("x"))],
+    ] as const
+  ) {
+    test(`an identify that rejects, after a ${name} handler, sends the page uncached and reports it`, async () => {
+      const errors: unknown[] = [];
+      const handler = withCacheHeaders(handlerOf, {
+        ...CONFIG,
+        identify: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          throw new Error("session store down");
+        },
+        onError: (error) => errors.push(error),
+      });
+      const response = await handler(request("/news/x"));
+      assert.equal(response.headers.get("cache-control"), "private, no-cache");
+      assert.deepEqual(errors.map((error) => (error as Error).message), ["session store down"]);
+    });
+  }
+
+  test("a handler that throws synchronously gives a rejected promise, not an exception", async () => {
+    const handler = withCacheHeaders(() => {
+      throw new Error("handler broke");
+    }, CONFIG);
+    let result: Promise<Response> | undefined;
+    assert.doesNotThrow(() => {
+      result = handler(request("/about"));
+    });
+    assert.ok(result instanceof Promise);
+    await assert.rejects(result, /handler broke/);
+  });
+
+  test("an onError that throws rejects the promise, as before", async () => {
+    const handler = withCacheHeaders(() => new Response("x"), {
+      ...CONFIG,
+      identify: () => {
+        throw new Error("identify broke");
+      },
+      onError: () => {
+        throw new Error("onError broke too");
+      },
+    });
+    let result: Promise<Response> | undefined;
+    assert.doesNotThrow(() => {
+      result = handler(request("/account/x"));
+    });
+    await assert.rejects(result!, /onError broke too/);
+  });
+
+  test("a handler returning a thenable that is not a Promise is awaited", async () => {
+    const handler = withCacheHeaders(
+      () => ({ then: (resolve: (r: Response) => void) => resolve(new Response("x")) }) as never,
+      CONFIG,
+    );
+    const response = await handler(request("/about"));
+    assert.equal(response.headers.get("cache-control"), "max-age=5, s-maxage=3600");
+  });
+
+  test("what a handler returns that is not a Response comes back as it is", async () => {
+    const odd = { status: 200, headers: new Headers() };
+    const handler = withCacheHeaders(() => odd as unknown as Response, CONFIG);
+    assert.equal(await handler(request("/about")), odd);
+  });
+});
+
+describe("writeDecision()", () => {
+  const strange: Policy = () => ({
+    cacheControl: { maxAge: 5, sMaxage: 60 },
+    headers: { "X-Note": "a \u2192 b" },
+  });
+
+  test("a header value Headers refuses leaves the response unchanged, its body still readable", async () => {
+    const apply = cacheHeaders({ policies: { strange }, timeouts: { strange: { 60: ["/x"] } } });
+    const response = new Response("kept", { headers: { "content-type": "text/plain" } });
+    const out = apply(request("/x"), response);
+    assert.equal(out, response);
+    assert.equal(out.headers.get("cache-control"), null);
+    assert.equal(await out.text(), "kept");
+  });
+
+  test("the same through withCacheHeaders()", async () => {
+    const handler = withCacheHeaders(() => new Response("kept"), {
+      policies: { strange },
+      timeouts: { strange: { 60: ["/x"] } },
+    });
+    const out = await handler(request("/x"));
+    assert.equal(out.headers.get("cache-control"), null);
+    assert.equal(await out.text(), "kept");
+  });
+
+  test("keeps every header and Set-Cookie of the handler, status and status text", async () => {
+    const apply = cacheHeaders({
+      timeouts: { "all-users": { 60: ["/x"] }, "per-user": { 60: ["/y"] } },
+    });
+    const response = () => {
+      const headers = new Headers({ "content-type": "text/plain", etag: '"1"', vary: "Accept" });
+      headers.append("x-many", "a");
+      headers.append("x-many", "b");
+      return new Response("body", { status: 200, statusText: "Fine", headers });
+    };
+    const shared = apply(request("/x"), response());
+    assert.equal(shared.statusText, "Fine");
+    assert.deepEqual([...shared.headers], [
+      ["cache-control", "max-age=5, s-maxage=60"],
+      ["content-type", "text/plain"],
+      ["etag", '"1"'],
+      ["vary", "Accept"],
+      ["x-accel-expires", "60"],
+      ["x-many", "a, b"],
+    ]);
+    const own = apply(request("/y"), response(), ANN);
+    assert.deepEqual([...own.headers], [
+      ["cache-control", "private, max-age=5"],
+      ["content-type", "text/plain"],
+      ["etag", '"1"'],
+      ["vary", "Accept, Cookie, Authorization"],
+      ["x-many", "a, b"],
+    ]);
+    assert.equal(await own.text(), "body");
+  });
+
+  test("writes onto responses whose own headers are immutable, such as Response.redirect()", () => {
+    const apply = cacheHeaders(CONFIG);
+    const out = apply(request("/about"), Response.redirect(`${ORIGIN}/elsewhere`, 302));
+    assert.equal(out.status, 302);
+    assert.equal(out.headers.get("location"), `${ORIGIN}/elsewhere`);
+    assert.equal(out.headers.get("cache-control"), "private, no-cache");
+  });
+
+  test("gives the same Vary every time to responses that have none", () => {
+    const apply = cacheHeaders(CONFIG);
+    for (let i = 0; i < 3; i++) {
+      const out = apply(request(`/news/${i}`), new Response("x"));
+      assert.equal(out.headers.get("vary"), "Cookie, Authorization");
+    }
+  });
+
+  test("neutralises the handler's targeted lifetimes on a response no shared cache may keep", () => {
+    const apply = cacheHeaders({ timeouts: { "per-user": { 60: ["/y"] } } });
+    const out = apply(
+      request("/y"),
+      new Response("x", {
+        headers: { "x-accel-expires": "600", "cdn-cache-control": "max-age=9" },
+      }),
+      ANN,
+    );
+    assert.equal(out.headers.get("x-accel-expires"), "0");
+    assert.equal(out.headers.get("cdn-cache-control"), "no-store");
   });
 });
 
