@@ -41,6 +41,7 @@ import type { DeclaredRule } from "./rule_options.ts";
 import { compileTags, formatTagHeaders } from "./tags.ts";
 import type { Audience, Identity } from "./policies.ts";
 import {
+  type CompiledPattern,
   type CompiledRule,
   compiledRule,
   compilePattern,
@@ -48,7 +49,6 @@ import {
   rankRules,
   type RulePattern,
 } from "./rules.ts";
-import type { PatternShape } from "./specificity.ts";
 import { hasTargetedLifetime } from "./targets.ts";
 
 /** A decision that waits for the identity: the rule's policy needs it, or the keyed cookies do. */
@@ -110,13 +110,14 @@ export function compileOptions(
   config.rules.forEach((declared, index) => {
     const pattern = compilePattern(declared.pattern, declared.path, problems);
     if (pattern === null) return;
-    const tags = prepareTags(declared, pattern.urlPattern, pattern.shape, config, problems);
+    const readable = describePattern(declared.pattern);
+    const tags = prepareTags(declared, readable, pattern, config, problems);
     if (!declared.valid || tags === null) return;
     const plan = (status: number, lifetime: number): RulePlan => {
       const rule: MatchedRule = Object.freeze({
         policy: declared.policy,
         lifetime,
-        pattern: describePattern(declared.pattern),
+        pattern: readable,
         path: declared.path,
       });
       const input: PlanInput = { rule, settings: declared.settings, status, ...tags };
@@ -173,8 +174,8 @@ const NO_TAGS: PreparedTags = { fixedTags: [], fixedTagHeaders: [], urlTags: nul
 
 function prepareTags(
   declared: DeclaredRule,
-  urlPattern: URLPattern,
-  shape: PatternShape,
+  readable: string,
+  { urlPattern, shape }: CompiledPattern,
   config: NormalisedOptions,
   problems: _ProblemList,
 ): PreparedTags | null {
@@ -186,13 +187,7 @@ function prepareTags(
     }
   }
   const tagsPath = `${declared.rulePath}.tags`;
-  const tags = compileTags(
-    declared.settings.tags,
-    tagsPath,
-    describePattern(declared.pattern),
-    groupNames,
-    problems,
-  );
+  const tags = compileTags(declared.settings.tags, tagsPath, readable, groupNames, problems);
   if (tags === null) return null;
   const fixedTagHeaders = formatTagHeaders(tags.fixed, config.tagHeaders);
   if (fixedTagHeaders === null) {

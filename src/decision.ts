@@ -248,8 +248,8 @@ export function isStored(decision: CacheDecision): boolean {
 }
 
 /**
- * The same decision with tags taken from the URL added, when a shared cache keeps the page; a
- * decision that keeps nothing comes back as it is.
+ * The same decision with tags taken from the URL added. The caller adds them only to a decision
+ * a shared cache keeps (`isStored()`).
  */
 export function withTags(
   decision: CacheDecision,

@@ -418,7 +418,7 @@ function readTargetLifetimes(
  * A custom policy writes its own directives. Nothing decorates a rule that never caches, and a
  * targeted lifetime needs its target enabled for the deployment.
  */
-export function checkConsistency(
+function checkConsistency(
   policy: string,
   lifetime: number,
   settings: RuleSettings,

@@ -137,15 +137,8 @@ export const TARGETED_FIELDS = [
   "netlify-cdn-cache-control",
 ] as const;
 
-/** The built-in policies. */
-export const POLICIES = [
-  "all-users",
-  "anonymous-only",
-  "anonymous-and-authenticated",
-  "per-user",
-] as const;
-/** A built-in policy name. */
-export type PolicyName = typeof POLICIES[number];
+/** The built-in policies, as the end-to-end app names them. */
+export { POLICIES, type PolicyName } from "./testdata/e2e_app.ts";
 
 /** Every target of option `targets`, in the order the README lists them. */
 export const TARGETS = ["s-maxage", "x-accel-expires", ...TARGETED_FIELDS] as const;
