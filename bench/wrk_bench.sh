@@ -10,6 +10,10 @@
 # Each line also gives the server's CPU time per request (user + system, all its threads, from
 # /proc), which other processes on the machine disturb less than throughput. With WAIT_IDLE=90,
 # each measurement waits (up to 10 minutes) until the machine has been at least 90 % idle for 3 s.
+# With PIN=1 the server runs on CPU 0 and wrk on CPU 1 (taskset), so that the two do not take
+# turns on the same core. With HANDLER_TIME=1 each line also gives the time the server spent in
+# the handler per request (bench/serve_app.ts times each call; the two clock reads it adds are
+# counted in every mode alike).
 #
 # Results: BENCHMARKS.md.
 set -euo pipefail
@@ -22,6 +26,16 @@ CONNECTIONS=${CONNECTIONS:-32}
 MODES=${MODES:-plain rebuild cachewise}
 RUNTIMES=${RUNTIMES:-deno bun}
 WAIT_IDLE=${WAIT_IDLE:-0}
+PIN=${PIN:-0}
+HANDLER_TIME=${HANDLER_TIME:-0}
+SERVER_OUT=$(mktemp)
+trap 'rm -f "$SERVER_OUT"' EXIT
+SERVER_CPU=()
+WRK_CPU=()
+if [ "$PIN" = 1 ]; then
+  SERVER_CPU=(taskset -c 0)
+  WRK_CPU=(taskset -c 1)
+fi
 TICKS=$(getconf CLK_TCK)
 
 idle_share() { # percent of CPU time idle over 3 s
@@ -48,8 +62,10 @@ cpu_ticks() { # user + system ticks of a process, all threads
 
 serve() { # runtime mode
   case $1 in
-    deno) MODE=$2 PORT=$PORT ./node_modules/.bin/deno run -A bench/serve_app.ts & ;;
-    bun) MODE=$2 PORT=$PORT ./node_modules/.bin/bun bench/serve_app.ts & ;;
+    deno) MODE=$2 PORT=$PORT HANDLER_TIME=$HANDLER_TIME "${SERVER_CPU[@]}" \
+      ./node_modules/.bin/deno run -A bench/serve_app.ts > "$SERVER_OUT" & ;;
+    bun) MODE=$2 PORT=$PORT HANDLER_TIME=$HANDLER_TIME "${SERVER_CPU[@]}" \
+      ./node_modules/.bin/bun bench/serve_app.ts > "$SERVER_OUT" & ;;
   esac
   server=$!
   for _ in $(seq 1 100); do
@@ -65,10 +81,11 @@ for round in $(seq 1 "$ROUNDS"); do
     for mode in $MODES; do
       wait_idle
       serve "$runtime" "$mode"
-      wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -s bench/wrk_urls.lua "http://127.0.0.1:$PORT" > /dev/null
+      "${WRK_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -s bench/wrk_urls.lua "http://127.0.0.1:$PORT" > /dev/null
       load=$(cut -d' ' -f1 /proc/loadavg)
       before=$(cpu_ticks "$server")
-      result=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk_urls.lua "http://127.0.0.1:$PORT")
+      [ "$HANDLER_TIME" = 1 ] && kill -USR2 "$server"
+      result=$("${WRK_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk_urls.lua "http://127.0.0.1:$PORT")
       after=$(cpu_ticks "$server")
       kill "$server"
       wait "$server" 2> /dev/null || true
@@ -77,8 +94,10 @@ for round in $(seq 1 "$ROUNDS"); do
       latency=$(awk '/Latency/ { print $2 }' <<< "$result")
       cpu=$(awk -v t="$((after - before))" -v hz="$TICKS" -v n="$total" \
         'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+      handler=""
+      [ "$HANDLER_TIME" = 1 ] && handler=" $(grep -o 'handler-us/request [0-9.]*' "$SERVER_OUT")"
       echo "round $round $runtime $mode requests/s $requests latency-avg $latency" \
-        "server-cpu-us/request $cpu load $load"
+        "server-cpu-us/request $cpu$handler load $load"
     done
   done
 done
