@@ -66,15 +66,14 @@ export function printRatios(
   label: string,
   medians: readonly Median[],
   ratio: (rules: number) => [number, number],
-  target: (value: number) => boolean,
+  target?: (value: number) => boolean,
 ): void {
   const counts = [...new Set(medians.map((m) => m.rules))];
   const parts = counts.map((count) => {
     const [numerator, denominator] = ratio(count);
     const value = numerator / denominator;
-    return `${count.toLocaleString("en")}: ${value.toFixed(2)}× ${
-      target(value) ? "(met)" : "(NOT met)"
-    }`;
+    const verdict = target === undefined ? "" : target(value) ? " (met)" : " (NOT met)";
+    return `${count.toLocaleString("en")}: ${value.toFixed(2)}×${verdict}`;
   });
   console.log(`- ${label}: ${parts.join(", ")}`);
 }

@@ -11,13 +11,16 @@
  *
  * After mitata's runs, the cold rows run again in interleaved batches (bench/_report.ts,
  * `interleave()`), which include the garbage collection mitata's p50 leaves out and are steadier
- * on a shared machine.
+ * on a shared machine. The interleaved batches also time the second half of `apply()` alone:
+ * `writeDecision()` of decisions made beforehand for the same cold URLs, so that the decision and
+ * the writing can be set against `apply()`, which does both.
  *
  * Set BENCH_RULES=10,1000 to run some rule counts only. Results: BENCHMARKS.md.
  */
 
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { cacheHeaders } from "../mod.ts";
+import { writeDecision } from "../src/apply.ts";
 import { coldUrls, requestUrl, RULE_COUNTS, syntheticTimeouts } from "./_fixtures.ts";
 import {
   interleave,
@@ -32,6 +35,7 @@ const INPUT = "handler's Response alone";
 const BARE = "handler's Response + bare rebuild (two headers set)";
 const APPLY_COLD = "handler's Response + apply(), cold";
 const EXPLAIN_COLD = "handler's Response + apply.explain(), cold (the decision alone)";
+const WRITE_COLD = "handler's Response + writeDecision() of a decision made before, cold";
 const body = "<html>hello</html>";
 const headersInit = { "content-type": "text/html; charset=utf-8", etag: '"v1"' };
 
@@ -55,6 +59,9 @@ function register(rules: number): () => void {
   const apply = cacheHeaders({ timeouts: syntheticTimeouts(rules) });
   const requests = coldUrls(rules).map((url) => new Request(url));
   const hot = new Request(requestUrl(rules, 1));
+  const decisions = requests.map((request) =>
+    apply.explain(request, new Response(body, { headers: headersInit }), null)
+  );
   let next = 0;
   summary(() => {
     group(`${rules.toLocaleString("en")} rules`, () => {
@@ -90,6 +97,11 @@ function register(rules: number): () => void {
       [APPLY_COLD]: () => apply(nextRequest(), new Response(body, { headers: headersInit }), null),
       [EXPLAIN_COLD]: () =>
         apply.explain(nextRequest(), new Response(body, { headers: headersInit }), null),
+      [WRITE_COLD]: () => {
+        const decision = decisions[next]!;
+        next = next + 1 === requests.length ? 0 : next + 1;
+        return writeDecision(new Response(body, { headers: headersInit }), decision);
+      },
     });
     for (const [name, nanoseconds] of Object.entries(times)) {
       interleaved.push({ name, rules, nanoseconds });
@@ -149,4 +161,12 @@ printRatios(
   interleaved,
   (rules) => [within(EXPLAIN_COLD)(rules), within(BARE)(rules)],
   (value) => value <= 1.5,
+);
+printRatios(
+  "interleaved: apply() cold / (handler's Response + the decision + the writing, timed apart)",
+  interleaved,
+  (rules) => [
+    within(APPLY_COLD)(rules),
+    within(EXPLAIN_COLD)(rules) + within(WRITE_COLD)(rules) - within(INPUT)(rules),
+  ],
 );
