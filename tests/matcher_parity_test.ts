@@ -260,6 +260,16 @@ describe("buildMatcher() returns what the linear URLPattern scan returns", () =>
     );
   });
 
+  test("on fixed segments whose texts share the index's hash", () => {
+    // The index finds fixed segments by a 31-based hash of their length and code units: "Aa"
+    // and "BB" hash alike, and so do any two texts built from them in the same order of lengths.
+    const patterns = ["/Aa", "/BB", "/AaBB/x", "/BBAa/x", "/BBBB/:id", "/x/AaAa", "/x/BBBB"];
+    const paths = ["/Aa", "/BB", "/AB", "/Ba", "/AaBB/x", "/BBAa/x", "/AaAa/x", "/BBBB/1"];
+    const more = ["/AaBB/1", "/x/AaAa", "/x/BBBB", "/x/AaBB", "/x/BBAa", "/Aa/", "/BBBB"];
+    const urls = [...paths, ...more].map((path) => `https://shop.example${path}`);
+    assert.equal(assertParity(patterns, urls), 7);
+  });
+
   test("asks URLPattern only about rules its index cannot model", () => {
     let calls = 0;
     const spy = (rule: CompiledRule<null>): CompiledRule<null> => ({
