@@ -64,6 +64,10 @@ const OWN_OPTIONS: ReadonlySet<string> = new Set(["identify"]);
  * Wraps a fetch handler so that every response it returns gets its caching headers. Extra
  * arguments (Deno's connection info, Bun's server) and `this` are passed through.
  *
+ * The wrapper is a fetch handler too: it returns the Response itself when the handler and
+ * `identify` answer at once, and a promise when either returns one. An error from the handler
+ * (or from `onError`) comes back as a rejected promise, never as an exception.
+ *
  * @example
  * ```ts
  * import { withCacheHeaders } from "@cachewise/cachewise";
@@ -81,7 +85,7 @@ const OWN_OPTIONS: ReadonlySet<string> = new Set(["identify"]);
 export function withCacheHeaders<Rest extends unknown[]>(
   handler: FetchHandler<Rest>,
   options: WithCacheHeadersOptions<Rest>,
-): ((request: Request, ...rest: Rest) => Promise<Response>) & {
+): FetchHandler<Rest> & {
   /**
    * The compiled `cacheHeaders()` function, for `.explain()`. Not called `apply`: that would
    * shadow `Function.prototype.apply`, which Node's event emitter calls on listeners.
@@ -96,19 +100,24 @@ export function withCacheHeaders<Rest extends unknown[]>(
     throw new TypeError(`Option "identify" must be a function, not ${typeof identify}`);
   }
   const decider = compileDecider(options, OWN_OPTIONS);
-  // Not an async function: when the handler and `identify` answer at once, the promise returned
-  // is settled already, with no microtask between the handler's return and the headers.
-  const wrapped = function (this: unknown, request: Request, ...rest: Rest): Promise<Response> {
+  // Not an async function: when the handler and `identify` answer at once, so does the wrapper,
+  // with the Response itself: no promise per request, and the same type as the handler it wraps
+  // (Deno.serve and Bun.serve take either; BENCHMARKS.md, "The wrapper").
+  const wrapped = function (
+    this: unknown,
+    request: Request,
+    ...rest: Rest
+  ): Response | Promise<Response> {
     try {
       const response = handler.call(this, request, ...rest);
       return isThenable(response)
         ? Promise.resolve(response).then((resolved) =>
           respond(decider, identify, request, resolved, rest)
         )
-        : Promise.resolve(respond(decider, identify, request, response, rest));
+        : respond(decider, identify, request, response, rest);
     } catch (error) {
       // The handler's errors (and onError's) reach the server as a rejection, as from an async
-      // function.
+      // function, never as an exception: a node:http listener or an event emitter would crash.
       return Promise.reject(error);
     }
   };

@@ -24,7 +24,7 @@ interface BunLike {
   serve(options: {
     hostname: string;
     port: number;
-    fetch: (request: Request) => Promise<Response>;
+    fetch: (request: Request) => Response | Promise<Response>;
   }): { readonly port: number; stop(closeActiveConnections?: boolean): unknown };
 }
 const runtime = globalThis as unknown as { Deno?: DenoLike; Bun?: BunLike };

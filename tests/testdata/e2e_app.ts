@@ -110,7 +110,7 @@ function redirect(setCookie: string): Response {
   });
 }
 
-type Handler = (request: Request) => Promise<Response>;
+type Handler = (request: Request) => Response | Promise<Response>;
 
 function serve(handler: Handler, counts: Map<string, number>): Promise<App> {
   const runtime = globalThis as unknown as {
