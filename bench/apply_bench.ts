@@ -54,54 +54,47 @@ function rebuild(response: Response): Response {
 /** The cold rows again, in interleaved batches that include garbage collection. */
 const interleaved: Median[] = [];
 
+/** The handler's Response: a new one per call, since a body can be handed on only once. */
+const handlerResponse = () => new Response(body, { headers: headersInit });
+
 /** Registers the benchmarks for one rule count; returns what runs the interleaved batches. */
 function register(rules: number): () => void {
   const apply = cacheHeaders({ timeouts: syntheticTimeouts(rules) });
   const requests = coldUrls(rules).map((url) => new Request(url));
   const hot = new Request(requestUrl(rules, 1));
-  const decisions = requests.map((request) =>
-    apply.explain(request, new Response(body, { headers: headersInit }), null)
-  );
+  const decisions = requests.map((request) => apply.explain(request, handlerResponse(), null));
   let next = 0;
+  /** The next of the cold requests (and of their decisions), round and round. */
+  const nextIndex = () => {
+    const index = next;
+    next = next + 1 === requests.length ? 0 : next + 1;
+    return index;
+  };
   summary(() => {
     group(`${rules.toLocaleString("en")} rules`, () => {
-      bench(INPUT, () => do_not_optimize(new Response(body, { headers: headersInit })));
-      bench(BARE, () => do_not_optimize(rebuild(new Response(body, { headers: headersInit }))))
-        .baseline(true);
+      bench(INPUT, () => do_not_optimize(handlerResponse()));
+      bench(BARE, () => do_not_optimize(rebuild(handlerResponse()))).baseline(true);
       bench(APPLY_COLD, () => {
-        const request = requests[next]!;
-        next = next + 1 === requests.length ? 0 : next + 1;
-        return do_not_optimize(apply(request, new Response(body, { headers: headersInit }), null));
+        const request = requests[nextIndex()]!;
+        return do_not_optimize(apply(request, handlerResponse(), null));
       });
       bench(
         "handler's Response + apply(), hot",
-        () => do_not_optimize(apply(hot, new Response(body, { headers: headersInit }), null)),
+        () => do_not_optimize(apply(hot, handlerResponse(), null)),
       );
       bench(EXPLAIN_COLD, () => {
-        const request = requests[next]!;
-        next = next + 1 === requests.length ? 0 : next + 1;
-        const response = new Response(body, { headers: headersInit });
-        return do_not_optimize(apply.explain(request, response, null));
+        const request = requests[nextIndex()]!;
+        return do_not_optimize(apply.explain(request, handlerResponse(), null));
       });
     });
   });
   return () => {
-    const nextRequest = () => {
-      const request = requests[next]!;
-      next = next + 1 === requests.length ? 0 : next + 1;
-      return request;
-    };
     const times = interleave({
-      [INPUT]: () => new Response(body, { headers: headersInit }),
-      [BARE]: () => rebuild(new Response(body, { headers: headersInit })),
-      [APPLY_COLD]: () => apply(nextRequest(), new Response(body, { headers: headersInit }), null),
-      [EXPLAIN_COLD]: () =>
-        apply.explain(nextRequest(), new Response(body, { headers: headersInit }), null),
-      [WRITE_COLD]: () => {
-        const decision = decisions[next]!;
-        next = next + 1 === requests.length ? 0 : next + 1;
-        return writeDecision(new Response(body, { headers: headersInit }), decision);
-      },
+      [INPUT]: () => handlerResponse(),
+      [BARE]: () => rebuild(handlerResponse()),
+      [APPLY_COLD]: () => apply(requests[nextIndex()]!, handlerResponse(), null),
+      [EXPLAIN_COLD]: () => apply.explain(requests[nextIndex()]!, handlerResponse(), null),
+      [WRITE_COLD]: () => writeDecision(handlerResponse(), decisions[nextIndex()]!),
     });
     for (const [name, nanoseconds] of Object.entries(times)) {
       interleaved.push({ name, rules, nanoseconds });
