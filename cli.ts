@@ -7,6 +7,6 @@
  */
 
 import process from "node:process";
-import { runCli } from "./src/cli.ts";
+import { runCli } from "./src/cli/run.ts";
 
 process.exitCode = await runCli(process.argv.slice(2));

@@ -27,24 +27,29 @@
  */
 
 export { type ApplyCacheHeaders, cacheHeaders } from "./src/apply.ts";
-export { type CacheControl, formatCacheControl } from "./src/cache_control.ts";
-export type { CacheDecision, DecisionReason, MatchedRule } from "./src/decision.ts";
-export { type Lifetime, parseLifetime } from "./src/duration.ts";
-export { CacheConfigError, type ConfigProblem, type ConfigProblemCode } from "./src/errors.ts";
-export type { KeyedOptions } from "./src/keyed.ts";
-export type { MarkerCookieAttributes } from "./src/cookies.ts";
-export type { CacheHeadersOptions, Timeouts } from "./src/options.ts";
+export { type CacheControl, formatCacheControl } from "./src/headers/cache_control.ts";
+export type { CacheDecision, DecisionReason, MatchedRule } from "./src/decide/decision.ts";
+export { type Lifetime, parseLifetime } from "./src/config/duration.ts";
+export {
+  CacheConfigError,
+  type ConfigProblem,
+  type ConfigProblemCode,
+} from "./src/config/errors.ts";
+export type { KeyedOptions } from "./src/config/keyed.ts";
+export type { MarkerCookieAttributes } from "./src/headers/cookies.ts";
+export type { CacheHeadersOptions } from "./src/config/options.ts";
+export type { Timeouts } from "./src/config/timeouts.ts";
+export type { Audience } from "./src/decide/built_in_policies.ts";
 export type {
-  Audience,
   BuiltInPolicyName,
   Identity,
   Policy,
   PolicyInput,
   PolicyResult,
-} from "./src/policies.ts";
-export type { RuleOptions } from "./src/rule_options.ts";
-export type { RulePattern } from "./src/rules.ts";
-export type { TagHeaderName } from "./src/tags.ts";
-export type { TargetName } from "./src/targets.ts";
+} from "./src/config/policies.ts";
+export type { RuleOptions } from "./src/config/rules.ts";
+export type { RulePattern } from "./src/config/rules.ts";
+export type { TagHeaderName } from "./src/headers/tags.ts";
+export type { TargetName } from "./src/headers/targets.ts";
 export { type FetchHandler, withCacheHeaders, type WithCacheHeadersOptions } from "./src/serve.ts";
-export { mergeVary } from "./src/vary.ts";
+export { mergeVary } from "./src/headers/vary.ts";

@@ -6,8 +6,9 @@
  */
 
 import type { Timeouts } from "../mod.ts";
-import { _ProblemList } from "../src/errors.ts";
-import { type CompiledRule, compiledRule, compilePattern, rankRules } from "../src/rules.ts";
+import { _ProblemList } from "../src/config/errors.ts";
+import { type CompiledRule, compiledRule, rankRules } from "../src/match/ranking.ts";
+import { compilePattern } from "../src/match/patterns.ts";
 
 /** Rule counts every comparison runs at. */
 export const RULE_COUNTS: readonly number[] = [10, 100, 1_000, 10_000];

@@ -11,7 +11,7 @@
  */
 
 import { cacheHeaders } from "../mod.ts";
-import { buildMatcher } from "../src/matcher.ts";
+import { buildMatcher } from "../src/match/matcher.ts";
 import { coldUrls, rankedRules, syntheticTimeouts } from "./_fixtures.ts";
 import { runtimeName } from "./_report.ts";
 

@@ -12,7 +12,7 @@
  * Prints each side's median nanoseconds per lookup for the five runs, and their ratio.
  */
 
-import { buildMatcher } from "../src/matcher.ts";
+import { buildMatcher } from "../src/match/matcher.ts";
 import { coldUrls, rankedRules } from "./_fixtures.ts";
 import { interleave } from "./_report.ts";
 
@@ -24,8 +24,8 @@ const rules = Number(env.RULES ?? 1_000);
 const root = new URL(`file://${before.replace(/\/?$/, "/")}`);
 
 type Fixtures = typeof import("./_fixtures.ts");
-type Matcher = typeof import("../src/matcher.ts");
-const other: Matcher = await import(new URL("src/matcher.ts", root).href);
+type Matcher = typeof import("../src/match/matcher.ts");
+const other: Matcher = await import(new URL("src/match/matcher.ts", root).href);
 const otherFixtures: Fixtures = await import(new URL("bench/_fixtures.ts", root).href);
 
 const matchBefore = other.buildMatcher(otherFixtures.rankedRules(rules));

@@ -13,7 +13,7 @@
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { match } from "path-to-regexp";
 import { addRoute, createRouter, findRoute } from "rou3";
-import { buildLinearMatcher, buildMatcher } from "../src/matcher.ts";
+import { buildLinearMatcher, buildMatcher } from "../src/match/matcher.ts";
 import { coldUrls, cycle, rankedRules, requestUrl, route, RULE_COUNTS } from "./_fixtures.ts";
 import { type Median, medianOf, printRatios, printTable, runMedians } from "./_report.ts";
 

@@ -36,7 +36,7 @@ mkdir "$work/jsr"
 deno publish --dry-run --allow-dirty 2>&1 | sed -n 's#^ *file://'"$root"'/\([^ ]*\) (.*#\1#p' |
   while read -r file; do mkdir -p "$work/jsr/$(dirname "$file")"; cp "$file" "$work/jsr/$file"; done
 range=$(node -p 'require("./package.json").dependencies["urlpattern-polyfill"]')
-sed -i "s#\"urlpattern-polyfill/urlpattern\"#\"npm:urlpattern-polyfill@$range/urlpattern\"#" "$work/jsr/src/url_pattern.ts"
+sed -i "s#\"urlpattern-polyfill/urlpattern\"#\"npm:urlpattern-polyfill@$range/urlpattern\"#" "$work/jsr/src/match/url_pattern.ts"
 rm -f "$work/jsr/deno.json"
 echo "${smoke/SPECIFIER/./jsr/mod.ts}" > "$work/smoke_jsr.ts"
 echo "- deno $(deno --version | head -1 | cut -d' ' -f2)"

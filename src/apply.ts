@@ -5,12 +5,12 @@
  * @module
  */
 
-import { type CacheDecision, uncached } from "./decision.ts";
-import { compileDecider, type Decider } from "./decide.ts";
-import type { CacheHeadersOptions } from "./options.ts";
-import type { Identity } from "./policies.ts";
-import { neutraliseTargetedLifetimes } from "./targets.ts";
-import { _mergeVaryOfDecision } from "./vary.ts";
+import { type CacheDecision, uncached } from "./decide/decision.ts";
+import { compileDecider, type Decider } from "./decide/order.ts";
+import type { CacheHeadersOptions } from "./config/options.ts";
+import type { Identity } from "./config/policies.ts";
+import { neutraliseTargetedLifetimes } from "./headers/targets.ts";
+import { _mergeVaryOfDecision } from "./headers/vary.ts";
 
 /**
  * The function `cacheHeaders()` returns.

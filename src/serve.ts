@@ -6,10 +6,10 @@
  */
 
 import { type ApplyCacheHeaders, bindDecider, writeDecision } from "./apply.ts";
-import { type CacheDecision, uncached } from "./decision.ts";
-import { compileDecider, type Decider, type PendingDecision } from "./decide.ts";
-import type { CacheHeadersOptions } from "./options.ts";
-import type { Identity } from "./policies.ts";
+import { type CacheDecision, uncached } from "./decide/decision.ts";
+import { compileDecider, type Decider, type PendingDecision } from "./decide/order.ts";
+import type { CacheHeadersOptions } from "./config/options.ts";
+import type { Identity } from "./config/policies.ts";
 
 /**
  * A fetch handler: Deno passes connection info after the request, Bun the server.

@@ -3,7 +3,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { cacheHeaders, type CacheHeadersOptions } from "../mod.ts";
-import { formatDebugHeader, withDebugHeader } from "../src/adapters/debug.ts";
+import { formatDebugHeader } from "../src/adapters/_debug.ts";
+import { withDebugHeader } from "../src/adapters/debug.ts";
 
 const CONFIG: CacheHeadersOptions = {
   timeouts: {

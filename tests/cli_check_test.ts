@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EXIT_USAGE, runCli } from "../src/cli.ts";
-import { checkOptions } from "../src/cli_check.ts";
+import { EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { checkOptions } from "../src/cli/check.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const DIR = mkdtempSync(join(tmpdir(), "cachewise-check-"));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli.ts";
+import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli/run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const KEYED = "tests/testdata/golden_options.ts";

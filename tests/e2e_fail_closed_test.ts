@@ -8,7 +8,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import type { CacheHeadersOptions } from "../mod.ts";
-import { generateNginx, generateVcl } from "../src/generate/mod.ts";
+import { generateNginx } from "../src/generate/nginx.ts";
+import { generateVcl } from "../src/generate/varnish.ts";
 import {
   type Daemon,
   freePort,

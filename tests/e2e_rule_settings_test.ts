@@ -25,7 +25,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { rmSync } from "node:fs";
 import { type CacheHeadersOptions, type Identity, withCacheHeaders } from "../mod.ts";
-import { generateNginx, generateVcl } from "../src/generate/mod.ts";
+import { generateNginx } from "../src/generate/nginx.ts";
+import { generateVcl } from "../src/generate/varnish.ts";
 import {
   type Daemon,
   freePort,

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli.ts";
-import { generateVcl } from "../src/generate/mod.ts";
+import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { generateVcl } from "../src/generate/varnish.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const GOLDEN = new URL("./testdata/golden/", import.meta.url);

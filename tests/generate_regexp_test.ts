@@ -2,13 +2,14 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CacheConfigError, type CacheHeadersOptions, type RulePattern } from "../mod.ts";
-import { compileOptions } from "../src/decide.ts";
+import { compileOptions } from "../src/decide/compile.ts";
 import { comment, nginxString, regexpLiteral, vclString } from "../src/generate/escape.ts";
-import { generateNginx, generateVcl } from "../src/generate/mod.ts";
+import { generateNginx } from "../src/generate/nginx.ts";
+import { generateVcl } from "../src/generate/varnish.ts";
 import { translatePattern, translateRegexpGroup } from "../src/generate/pattern_regexp.ts";
 import { planProxy } from "../src/generate/plan.ts";
-import { shapeOf } from "../src/specificity.ts";
-import { URLPatternImpl } from "../src/url_pattern.ts";
+import { shapeOf } from "../src/match/specificity.ts";
+import { URLPatternImpl } from "../src/match/url_pattern.ts";
 import { requireDaemons, validateNginx, validateVcl } from "./testdata/daemons.ts";
 
 const PATTERNS: readonly URLPatternInit[] = [

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { CacheConfigError, type CacheHeadersOptions } from "../mod.ts";
-import { generateNginx, generateVcl } from "../src/generate/mod.ts";
+import { generateNginx } from "../src/generate/nginx.ts";
+import { generateVcl } from "../src/generate/varnish.ts";
 import {
   nginxIncluding,
   requireDaemons,

@@ -15,7 +15,7 @@ import {
   type CacheHeadersOptions,
   type Identity,
 } from "../mod.ts";
-import { URLPatternImpl } from "../src/url_pattern.ts";
+import { URLPatternImpl } from "../src/match/url_pattern.ts";
 import { nginxCookie, sharedCacheableBecause, TARGETED_FIELDS } from "./_cache_models.ts";
 
 const ORIGIN = "https://shop.example";

@@ -1,16 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { _ProblemList } from "../src/errors.ts";
-import { buildLinearMatcher, buildMatcher, type RuleMatcher } from "../src/matcher.ts";
-import {
-  type CompiledRule,
-  compiledRule,
-  compilePattern,
-  rankRules,
-  type RulePattern,
-} from "../src/rules.ts";
-import { URLPatternImpl } from "../src/url_pattern.ts";
+import { _ProblemList } from "../src/config/errors.ts";
+import { buildLinearMatcher, buildMatcher, type RuleMatcher } from "../src/match/matcher.ts";
+import { type CompiledRule, compiledRule, rankRules } from "../src/match/ranking.ts";
+import { compilePattern } from "../src/match/patterns.ts";
+import type { RulePattern } from "../src/config/rules.ts";
+import { URLPatternImpl } from "../src/match/url_pattern.ts";
 
 /** Compiles and ranks patterns the way cacheHeaders() does; patterns that do not compile drop. */
 function rank(patterns: readonly unknown[]): CompiledRule<null>[] {

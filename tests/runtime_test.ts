@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cacheHeaders } from "../mod.ts";
-import { URLPatternImpl, usesNativeURLPattern } from "../src/url_pattern.ts";
+import { URLPatternImpl, usesNativeURLPattern } from "../src/match/url_pattern.ts";
 import { CONFIG, request } from "./_helpers.ts";
 
 // deno-lint-ignore no-explicit-any

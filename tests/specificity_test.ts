@@ -16,14 +16,14 @@ import {
   type PartType,
   type PatternPart,
   type URLPatternComponent,
-} from "../src/pattern_parts.ts";
+} from "../src/match/pattern_parts.ts";
 import {
   comparePartLists,
   compareSpecificity,
   type PatternShape,
   shapeOf,
   SPECIFICITY_ORDER,
-} from "../src/specificity.ts";
+} from "../src/match/specificity.ts";
 
 type PatternClass = typeof PolyfillURLPattern;
 type PatternInit = ConstructorParameters<PatternClass>[0];

@@ -8,16 +8,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { _ProblemList, CacheConfigError } from "../src/errors.ts";
-import {
-  type CompiledTags,
-  compileTags,
-  formatTagHeaders,
-  readTagHeaders,
-  TAG_HEADER_FORMATS,
-  type TagHeaderName,
-} from "../src/tags.ts";
-import { URLPatternImpl } from "../src/url_pattern.ts";
+import { _ProblemList, CacheConfigError } from "../src/config/errors.ts";
+import { type CompiledTags, compileTags } from "../src/decide/tag_templates.ts";
+import { formatTagHeaders, TAG_HEADER_FORMATS, type TagHeaderName } from "../src/headers/tags.ts";
+import { readTagHeaders } from "../src/config/header_choices.ts";
+import { URLPatternImpl } from "../src/match/url_pattern.ts";
 
 /** What every vendor accepts in a tag (see the module documentation of src/tags.ts). */
 const SAFE_TAG = /^[A-Za-z0-9._~%-]+$/;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { CacheDecision } from "../decision.ts";
+import type { CacheDecision } from "../decide/decision.ts";
 
 /** The default name of the debug header. */
 export const DEBUG_HEADER = "X-Cachewise";

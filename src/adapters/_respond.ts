@@ -7,10 +7,10 @@
  */
 
 import { type ApplyCacheHeaders, bindDecider, writeDecision } from "../apply.ts";
-import { type CacheDecision, uncached } from "../decision.ts";
-import { compileDecider, type Decider } from "../decide.ts";
-import type { CacheHeadersOptions } from "../options.ts";
-import type { Identity } from "../policies.ts";
+import { type CacheDecision, uncached } from "../decide/decision.ts";
+import { compileDecider, type Decider } from "../decide/order.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
+import type { Identity } from "../config/policies.ts";
 import { _addDebugHeader, DEBUG_HEADER } from "./_debug.ts";
 import { withDebugHeader } from "./debug.ts";
 

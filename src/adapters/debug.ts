@@ -21,7 +21,7 @@
  */
 
 import { type ApplyCacheHeaders, writeDecision } from "../apply.ts";
-import type { Identity } from "../policies.ts";
+import type { Identity } from "../config/policies.ts";
 import { _addDebugHeader, DEBUG_HEADER } from "./_debug.ts";
 
 export { formatDebugHeader } from "./_debug.ts";

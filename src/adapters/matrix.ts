@@ -22,9 +22,9 @@
  */
 
 import { cacheHeaders } from "../apply.ts";
-import type { DecisionReason } from "../decision.ts";
-import type { CacheHeadersOptions } from "../options.ts";
-import type { Identity } from "../policies.ts";
+import type { DecisionReason } from "../decide/decision.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
+import type { Identity } from "../config/policies.ts";
 
 /**
  * One kind of visitor: a name for the table, an identity, and request headers it sends.

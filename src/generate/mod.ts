@@ -20,12 +20,13 @@
  * @module
  */
 
-export type { CacheHeadersOptions, Timeouts } from "../options.ts";
-export type { CacheControl } from "../cache_control.ts";
-export type { Lifetime } from "../duration.ts";
-export type { KeyedOptions } from "../keyed.ts";
-export type { MarkerCookieAttributes } from "../cookies.ts";
-export type { Identity, Policy, PolicyInput, PolicyResult } from "../policies.ts";
-export type { RulePattern } from "../rules.ts";
+export type { CacheHeadersOptions } from "../config/options.ts";
+export type { Timeouts } from "../config/timeouts.ts";
+export type { CacheControl } from "../headers/cache_control.ts";
+export type { Lifetime } from "../config/duration.ts";
+export type { KeyedOptions } from "../config/keyed.ts";
+export type { MarkerCookieAttributes } from "../headers/cookies.ts";
+export type { Identity, Policy, PolicyInput, PolicyResult } from "../config/policies.ts";
+export type { RulePattern } from "../config/rules.ts";
 export { generateNginx, type NginxOptions } from "./nginx.ts";
 export { generateVcl, type VclOptions } from "./varnish.ts";

@@ -9,8 +9,8 @@
  * @module
  */
 
-import { compileOptions } from "../decide.ts";
-import type { CacheHeadersOptions } from "../options.ts";
+import { compileOptions } from "../decide/compile.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
 import { cookiePresent, cookieValue, PLAIN_COOKIE_HEADER } from "./cookie_regexps.ts";
 import {
   checkCachePath,

@@ -1,7 +1,8 @@
 /**
  * URLPatterns translated into the regular expressions nginx (PCRE) and Varnish (PCRE2) match
- * requests with, by the URLPattern spec's own "generate a regular expression and name list", so
- * that the proxy picks the same rule cachewise does.
+ * requests with, by the URLPattern spec's own "generate a regular expression and name list" (the
+ * translator the matcher uses too, `match/regexp.ts`, in a PCRE dialect), so that the proxy picks
+ * the same rule cachewise does.
  *
  * Only the pathname and the hostname are translated. A regexp group is copied only when it uses
  * a subset that means the same in JavaScript and PCRE (see {@link translateRegexpGroup});
@@ -12,19 +13,14 @@
  */
 
 import {
-  MODIFIER_NONE,
-  MODIFIER_ONE_OR_MORE,
-  MODIFIER_OPTIONAL,
-  MODIFIER_ZERO_OR_MORE,
-  PART_FIXED,
+  COMPONENTS_BESIDE_HOST_AND_PATH,
   PART_FULL_WILDCARD,
   PART_REGEXP,
   PART_SEGMENT_WILDCARD,
-  type PartModifier,
   type PatternPart,
-  type URLPatternComponent,
-} from "../pattern_parts.ts";
-import type { PatternShape } from "../specificity.ts";
+} from "../match/pattern_parts.ts";
+import { matchesAnything, partsRegExpSource, type RegExpDialect } from "../match/regexp.ts";
+import type { PatternShape } from "../match/specificity.ts";
 import { hexEscape, regexpLiteral } from "./escape.ts";
 
 /** A rule's pattern as the proxy matches it. */
@@ -38,21 +34,6 @@ export interface ProxyPattern {
   readonly host: boolean;
 }
 
-const MODIFIER_TEXT: Readonly<Record<PartModifier, string>> = {
-  [MODIFIER_ZERO_OR_MORE]: "*",
-  [MODIFIER_OPTIONAL]: "?",
-  [MODIFIER_ONE_OR_MORE]: "+",
-  [MODIFIER_NONE]: "",
-};
-/** Components the proxy cannot match on; each must be `*`. */
-const UNTRANSLATED: readonly URLPatternComponent[] = [
-  "protocol",
-  "username",
-  "password",
-  "port",
-  "search",
-  "hash",
-];
 /**
  * Wildcards per component. A host name never holds `/`, so in a hostname `[^/]` is the same as
  * any character, and keeps the host part of `host + path` from reaching into the path.
@@ -73,58 +54,29 @@ const WILDCARDS = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { shapeOf } from "../specificity.ts";
+ * import { shapeOf } from "../match/specificity.ts";
  *
  * const shape = shapeOf(new URLPattern({ pathname: "/products/:id" }));
  * assert.deepEqual(translatePattern(shape), { regexp: "^/products(?:/([^/]+?))$", host: false });
  * ```
  */
 export function translatePattern(shape: PatternShape): ProxyPattern {
-  for (const component of UNTRANSLATED) {
-    if (!isAnything(shape[component])) {
+  for (const component of COMPONENTS_BESIDE_HOST_AND_PATH) {
+    if (!matchesAnything(shape[component])) {
       throw new TypeError(`its ${component} is not "*": the proxy matches host and path only`);
     }
   }
-  const path = partsRegexp(shape.pathname, "pathname");
-  if (isAnything(shape.hostname)) return { regexp: `^${path}$`, host: false };
-  return { regexp: `^${partsRegexp(shape.hostname, "hostname")}${path}$`, host: true };
+  const path = partsRegExpSource(shape.pathname, PCRE_DIALECTS.pathname);
+  if (matchesAnything(shape.hostname)) return { regexp: `^${path}$`, host: false };
+  const host = partsRegExpSource(shape.hostname, PCRE_DIALECTS.hostname);
+  return { regexp: `^${host}${path}$`, host: true };
 }
 
-/** Whether a component's parts match anything: a lone `*`. */
-function isAnything(parts: readonly PatternPart[]): boolean {
-  const [first] = parts;
-  return parts.length === 1 && first !== undefined && first.type === PART_FULL_WILDCARD &&
-    first.modifier === MODIFIER_NONE && first.prefix === "" && first.suffix === "";
-}
-
-/** The spec's "generate a regular expression" for one component, without anchors. */
-function partsRegexp(parts: readonly PatternPart[], component: "pathname" | "hostname"): string {
-  let source = "";
-  for (const part of parts) {
-    const modifier = MODIFIER_TEXT[part.modifier];
-    if (part.type === PART_FIXED) {
-      source += part.modifier === MODIFIER_NONE
-        ? regexpLiteral(part.value)
-        : `(?:${regexpLiteral(part.value)})${modifier}`;
-      continue;
-    }
-    const regexp = groupRegexp(part, component);
-    const single = part.modifier === MODIFIER_NONE || part.modifier === MODIFIER_OPTIONAL;
-    if (part.prefix === "" && part.suffix === "") {
-      source += single ? `(${regexp})${modifier}` : `((?:${regexp})${modifier})`;
-      continue;
-    }
-    const prefix = regexpLiteral(part.prefix);
-    const suffix = regexpLiteral(part.suffix);
-    if (single) {
-      source += `(?:${prefix}(${regexp})${suffix})${modifier}`;
-      continue;
-    }
-    source += `(?:${prefix}((?:${regexp})(?:${suffix}${prefix}(?:${regexp}))*)${suffix})`;
-    if (part.modifier === MODIFIER_ZERO_OR_MORE) source += "?";
-  }
-  return source;
-}
+/** The PCRE dialect for a host name or a path. */
+const PCRE_DIALECTS: Readonly<Record<"pathname" | "hostname", RegExpDialect>> = {
+  pathname: { escape: regexpLiteral, group: (part) => groupRegexp(part, "pathname") },
+  hostname: { escape: regexpLiteral, group: (part) => groupRegexp(part, "hostname") },
+};
 
 function groupRegexp(part: PatternPart, component: "pathname" | "hostname"): string {
   if (part.type === PART_SEGMENT_WILDCARD) return WILDCARDS[component].segment;

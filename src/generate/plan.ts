@@ -20,9 +20,10 @@
  * @module
  */
 
-import { CacheConfigError, type ConfigProblem } from "../errors.ts";
-import type { CompiledOptions } from "../decide.ts";
-import { BUILT_IN_POLICIES, isBuiltInPolicyName } from "../policies.ts";
+import { CacheConfigError, type ConfigProblem } from "../config/errors.ts";
+import type { CompiledOptions } from "../decide/compile.ts";
+import { BUILT_IN_POLICIES } from "../decide/built_in_policies.ts";
+import { isBuiltInPolicyName } from "../config/policies.ts";
 import { type ProxyPattern, translatePattern } from "./pattern_regexp.ts";
 
 /** How the proxy treats the pages of a rule. */

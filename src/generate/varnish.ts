@@ -5,8 +5,8 @@
  * @module
  */
 
-import { compileOptions } from "../decide.ts";
-import type { CacheHeadersOptions } from "../options.ts";
+import { compileOptions } from "../decide/compile.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
 import { cookiePresent, PLAIN_COOKIE_HEADER } from "./cookie_regexps.ts";
 import { comment, parseBackend, regexpLiteral, vclString } from "./escape.ts";
 import { type ClassPlan, planProxy, type ProxyPlan } from "./plan.ts";

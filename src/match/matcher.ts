@@ -4,25 +4,21 @@
  * @module
  */
 
-import type { CompiledRule } from "./rules.ts";
-import { MODIFIER_NONE, PART_FIXED, type URLPatternComponent } from "./pattern_parts.ts";
-import { componentTest } from "./_matcher_regexp.ts";
-import { type PathKey, pathKey } from "./_matcher_path.ts";
-import { type Confirm, createNode, insert, search, type TrieNode } from "./_matcher_trie.ts";
-import { readComponents, type URLComponents } from "./_matcher_url.ts";
+import type { CompiledRule } from "./ranking.ts";
+import {
+  COMPONENTS_BESIDE_HOST_AND_PATH,
+  MODIFIER_NONE,
+  PART_FIXED,
+  type URLPatternComponent,
+} from "./pattern_parts.ts";
+import { componentTest } from "./regexp.ts";
+import { type PathKey, pathKey } from "./path_key.ts";
+import { type Confirm, createNode, insert, search, type TrieNode } from "./trie.ts";
+import { readComponents, type URLComponents } from "./url_components.ts";
 
 /** Finds the rule that decides a URL: the first match in ranked order, or `null`. */
 export type RuleMatcher<Plan> = (url: string) => CompiledRule<Plan> | null;
 
-/** Components confirmed by regular expression when a rule constrains them. */
-const CONFIRMED_COMPONENTS = [
-  "protocol",
-  "username",
-  "password",
-  "port",
-  "search",
-  "hash",
-] as const satisfies readonly URLPatternComponent[];
 const OPEN_FROM_ROOT: PathKey = { steps: [], tail: "open" };
 
 /**
@@ -66,8 +62,9 @@ export function buildLinearMatcher<Plan>(ranked: readonly CompiledRule<Plan>[]):
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { _ProblemList } from "./errors.ts";
- * import { compiledRule, compilePattern, rankRules } from "./rules.ts";
+ * import { _ProblemList } from "../config/errors.ts";
+ * import { compilePattern } from "./patterns.ts";
+ * import { compiledRule, rankRules } from "./ranking.ts";
  *
  * const problems = new _ProblemList();
  * const rules = ["/blog/*", "/blog/:slug"].map((pattern, index) => {
@@ -138,7 +135,7 @@ function indexRule(rule: CompiledRule<unknown>): IndexedRule | null {
     ? host.value
     : null;
   const checks: [keyof URLComponents, RegExp][] = [];
-  const components: URLPatternComponent[] = [...CONFIRMED_COMPONENTS];
+  const components: URLPatternComponent[] = [...COMPONENTS_BESIDE_HOST_AND_PATH];
   if (hostname === null) components.push("hostname");
   if (key.tail === "open") components.push("pathname");
   for (const component of components) {

@@ -1,112 +1,12 @@
 /**
- * Audience policies: who may share a cached page. The four built-ins of the default ("any cache")
- * mode, and the contract a custom policy follows.
+ * The four built-in audience policies of the default ("any cache") mode: who may share a cached
+ * page, per audience. The contract a custom policy follows is in `config/policies.ts`.
  *
  * @module
  */
 
-import type { CacheControl } from "./cache_control.ts";
-
-/**
- * Who is asking. `null` or `undefined` in its place means an anonymous visitor; any other value
- * counts as signed in.
- *
- * @example
- * ```ts
- * import type { Identity } from "@cachewise/cachewise";
- *
- * const ann: Identity = { id: "ann", plan: "gold" };
- * ```
- */
-export interface Identity {
-  /** A stable identifier of the signed-in user. */
-  readonly id: string;
-  /** Anything else the application knows; custom policies may read it. */
-  readonly [field: string]: unknown;
-}
-
-/**
- * What a policy is told about the request it decides for.
- *
- * @example
- * ```ts
- * import type { PolicyInput, PolicyResult } from "@cachewise/cachewise";
- *
- * function byLanguage({ request, lifetime }: PolicyInput): PolicyResult {
- *   const language = request.headers.get("accept-language") ?? "";
- *   return { cacheControl: { maxAge: language ? lifetime : 0 }, vary: ["Accept-Language"] };
- * }
- * ```
- */
-export interface PolicyInput {
-  /** The request; read its URL or headers, never its body. */
-  readonly request: Request;
-  /** The signed-in user, or `null` for an anonymous visitor. */
-  readonly identity: Identity | null;
-  /** The lifetime of the rule that matched, in seconds. */
-  readonly lifetime: number;
-  /** The browser lifetime from the options, in seconds. */
-  readonly browserSeconds: number;
-  /** Request headers that carry identity (`identityHeaders` option); vary on them when the page depends on who asks. */
-  readonly identityHeaders: readonly string[];
-}
-
-/**
- * What a policy decides: directives, request headers to vary on, and any other headers.
- *
- * @example
- * ```ts
- * import type { PolicyResult } from "@cachewise/cachewise";
- *
- * const result: PolicyResult = {
- *   cacheControl: { maxAge: 5, sMaxage: 600 },
- *   vary: ["Accept-Language"],
- *   headers: { "Content-Language": "en" },
- * };
- * ```
- */
-export interface PolicyResult {
-  /** The `Cache-Control` directives to write. */
-  readonly cacheControl: CacheControl;
-  /** Request header names to add to `Vary`. */
-  readonly vary?: readonly string[];
-  /** More response headers to set, such as `X-Is-Special-User`. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/**
- * A custom policy: a pure function of the request, identity and lifetime. It runs only for
- * GET/HEAD requests whose response is a 200 (or 304) without `Set-Cookie` or a handler's
- * `Cache-Control`. If it throws, the response is sent uncached and `onError` is told.
- *
- * @example A policy that varies on a header set by the proxy, as the seed's own test does
- * ```ts
- * import type { Policy } from "@cachewise/cachewise";
- *
- * const special: Policy = ({ identity, lifetime, browserSeconds }) => ({
- *   cacheControl: { maxAge: Math.min(browserSeconds, lifetime), sMaxage: lifetime },
- *   vary: ["X-Is-Special-User"],
- *   headers: { "X-Is-Special-User": identity?.special ? "1" : "0" },
- * });
- * ```
- */
-export type Policy = (input: PolicyInput) => PolicyResult;
-
-/**
- * Names of the built-in policies.
- *
- * @example
- * ```ts
- * import type { BuiltInPolicyName } from "@cachewise/cachewise";
- *
- * const strictest: BuiltInPolicyName = "per-user";
- * ```
- */
-export type BuiltInPolicyName =
-  | "all-users"
-  | "anonymous-only"
-  | "anonymous-and-authenticated"
-  | "per-user";
+import type { BuiltInPolicyName, PolicyInput, PolicyResult } from "../config/policies.ts";
+import type { CacheControl } from "../headers/cache_control.ts";
 
 /**
  * Who a response is made for, as far as a built-in policy cares (`CacheDecision.audience`).
@@ -206,8 +106,3 @@ export const BUILT_IN_POLICIES: Readonly<Record<BuiltInPolicyName, BuiltInPolicy
   "anonymous-and-authenticated": byAudience("private", "sign-in"),
   "per-user": byAudience("private", "session"),
 });
-
-/** Whether a name is one of the built-in policies. */
-export function isBuiltInPolicyName(name: string): name is BuiltInPolicyName {
-  return Object.hasOwn(BUILT_IN_POLICIES, name);
-}

@@ -20,6 +20,31 @@ export type URLPatternComponent =
   | "search"
   | "hash";
 
+/** The eight components, in the spec's order. */
+export const URL_PATTERN_COMPONENTS: readonly URLPatternComponent[] = Object.freeze([
+  "protocol",
+  "username",
+  "password",
+  "hostname",
+  "port",
+  "pathname",
+  "search",
+  "hash",
+]);
+
+/**
+ * The components besides the host name and the path: the trie indexes neither of them, so the
+ * matcher confirms them by regular expression, and the proxies cannot match on them at all.
+ */
+export const COMPONENTS_BESIDE_HOST_AND_PATH: readonly URLPatternComponent[] = Object.freeze([
+  "protocol",
+  "username",
+  "password",
+  "port",
+  "search",
+  "hash",
+]);
+
 /** Part type of `*` and `(.*)`: matches anything. Lowest in the specificity order. */
 export const PART_FULL_WILDCARD = 0;
 /** Part type of `:name` and `([^\/]+?)`: matches up to the next delimiter. */

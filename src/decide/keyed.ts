@@ -13,60 +13,10 @@ import {
   type MarkerCookieAttributes,
   markerSetCookie,
   readCookie,
-} from "./cookies.ts";
+} from "../headers/cookies.ts";
+import type { KeyedConfig } from "../config/keyed.ts";
+import type { Identity } from "../config/policies.ts";
 import type { CacheDecision } from "./decision.ts";
-import type { Identity } from "./policies.ts";
-
-/**
- * Options of the keyed mode (`keyed` in the options).
- *
- * @example
- * ```ts
- * import { cacheHeaders, type KeyedOptions } from "@cachewise/cachewise";
- * import assert from "node:assert/strict";
- *
- * const keyed: KeyedOptions = { sessionCookie: "sessionid", keyCookies: ["messages"] };
- * const apply = cacheHeaders({ timeouts: { "per-user": { 60: ["/account/*"] } }, keyed });
- * const request = new Request("https://example.com/account/", {
- *   headers: { cookie: "sessionid=abc; isauthenticated=1" },
- * });
- * const page = apply(request, new Response("mine"), { id: "ann" });
- * assert.equal(page.headers.get("cache-control"), "private, max-age=5");
- * assert.equal(page.headers.get("x-accel-expires"), "60");
- * assert.equal(page.headers.get("x-hash-cookies"), "sessionid, messages");
- * ```
- */
-export interface KeyedOptions {
-  /** The session cookie the shared cache keys per-user pages on, such as `"sessionid"`. */
-  readonly sessionCookie: string;
-  /**
-   * The sign-in marker: present exactly while a user is signed in. The shared cache keys
-   * anonymous-only and anonymous-and-authenticated pages on its presence. cachewise sets it when
-   * a signed-in identity arrives without it, and clears it when an anonymous one arrives with it.
-   * @default "isauthenticated"
-   */
-  readonly signInCookie?: string;
-  /** Cookies that always take part in the key, such as a flash-message cookie. @default [] */
-  readonly keyCookies?: readonly string[];
-  /** Attributes of the marker cookie. @default { path: "/", secure: true, httpOnly: true, sameSite: "Lax" } */
-  readonly signInCookieAttributes?: MarkerCookieAttributes;
-  /**
-   * A request that carries the marker while its identity is anonymous (a forged marker, or a
-   * session that ended): `"uncached"` clears the marker and sends the page uncached; `"reject"`
-   * answers 400 and clears the marker, as the seed did.
-   * @default "uncached"
-   */
-  readonly onForgedSignIn?: "uncached" | "reject";
-}
-
-/** The keyed options after validation. */
-export interface KeyedConfig {
-  readonly sessionCookie: string;
-  readonly signInCookie: string;
-  readonly keyCookies: readonly string[];
-  readonly attributes: MarkerCookieAttributes;
-  readonly onForgedSignIn: "uncached" | "reject";
-}
 
 /** What the request's identity cookies say. */
 export interface IdentityCookies {

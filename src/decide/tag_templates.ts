@@ -1,12 +1,7 @@
 /**
- * Cache tags (purge keys): templates such as `"product-:id"` filled in from the groups of the URL
- * a rule matched, and written in the header each CDN or Varnish reads them from. A tag comes from
- * its template and the URL alone, never from identity, cookies or other headers.
- *
- * Every tag is made of `A-Z a-z 0-9 - . _ ~ %` only, a set that all four vendors accept and that
- * holds none of their separators: Akamai's `Edge-Cache-Tag` is the strictest (RFC 7230 token
- * characters, and it refuses `:`, `/`, `*`, `,` and space), Cloudflare refuses spaces and splits on
- * commas, Fastly splits on spaces, xkey on spaces and commas.
+ * Cache tag templates: `"product-:id"` compiled once against the groups of a rule's pattern, and
+ * filled in from the groups of the URL the rule matched. A tag comes from its template and the URL
+ * alone, never from identity, cookies or other headers.
  *
  * - Literal text in a template: `A-Z a-z 0-9 - . _ ~`. `%` is left to encoded group values.
  * - `:name` takes the value of the pattern's group `name`, where name is `[A-Za-z_][A-Za-z0-9_]*`,
@@ -15,146 +10,20 @@
  * - A group value (URL text, already percent-encoded by URLPattern) keeps `A-Z a-z 0-9 - . _ ~ %`;
  *   every other character is percent-encoded as UTF-8 with upper-case hex.
  *
+ * The headers the tags are written in, and their limits, are in `headers/tags.ts`.
+ *
  * @module
  */
 
-import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
-
-/**
- * Vendor header names, lower-case, as configured by users in option `tagHeaders`.
- *
- * @example
- * ```ts
- * import type { TagHeaderName } from "./tags.ts";
- *
- * const headers: TagHeaderName[] = ["surrogate-key", "cache-tag"];
- * ```
- */
-export type TagHeaderName = "surrogate-key" | "cache-tag" | "edge-cache-tag" | "xkey";
-
-/**
- * How one vendor reads its tag header.
- *
- * @example
- * ```ts
- * import { TAG_HEADER_FORMATS, type TagHeaderFormat } from "./tags.ts";
- * import assert from "node:assert/strict";
- *
- * const akamai: TagHeaderFormat = TAG_HEADER_FORMATS["edge-cache-tag"];
- * assert.equal(akamai.maxTags, 128);
- * ```
- */
-export interface TagHeaderFormat {
-  /** The header name as written on the wire, such as `"Surrogate-Key"`. */
-  readonly header: string;
-  /** What separates two tags in the value (`" "` or `","`). */
-  readonly separator: string;
-  /** The longest tag the vendor accepts, in bytes (tags are ASCII). */
-  readonly maxTagLength: number;
-  /** The longest header value the vendor accepts, separators included, in bytes. */
-  readonly maxHeaderLength: number;
-  /** The most tags the vendor accepts on one response; `Infinity` where it documents no count. */
-  readonly maxTags: number;
-}
-
-/**
- * Each vendor's header, separator and limits.
- *
- * Sources (November 2026):
- * - Fastly, https://www.fastly.com/documentation/reference/http/http-headers/Surrogate-Key/
- *   "Limitations": keys are space separated, each at most 1024 bytes, the header at most 16,384
- *   bytes (later keys are ignored); no limit on the count.
- * - Cloudflare, https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-tags/:
- *   comma separated, no spaces in tags; "the aggregate Cache-Tag HTTP header cannot exceed 16 KB
- *   after the header field name, which is approximately 1,000 unique tags". Taken as 16,000 bytes
- *   and 1,000 tags. Individual tags have no documented maximum: 1024 is our conservative choice.
- * - Akamai, https://techdocs.akamai.com/purge-cache/docs/assign-cache-tags and
- *   https://techdocs.akamai.com/purge-cache/docs/purge-content-cache-tag: one header of up to 128
- *   comma-delimited tags, each at most 128 characters. No length is documented for the header
- *   itself (it is refused as HDR2BIG when too long), only that Akamai's default limit on all
- *   reply headers together is 8192 bytes: we keep the tags to half of that, 4096.
- * - Varnish xkey, vmod_xkey(3): keys separated by spaces (and, in newer releases, commas); no
- *   limit documented. varnishd's `http_resp_hdr_len` (default 8k) bounds every backend response
- *   header line, name included: we keep the value to 8000 bytes, and each key to 1024 as Fastly.
- *
- * @example
- * ```ts
- * import { TAG_HEADER_FORMATS } from "./tags.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(TAG_HEADER_FORMATS["surrogate-key"].separator, " ");
- * assert.equal(TAG_HEADER_FORMATS["cache-tag"].header, "Cache-Tag");
- * ```
- */
-export const TAG_HEADER_FORMATS: Readonly<Record<TagHeaderName, TagHeaderFormat>> = Object.freeze({
-  "surrogate-key": defineFormat("Surrogate-Key", " ", 1024, 16384, Infinity),
-  "cache-tag": defineFormat("Cache-Tag", ",", 1024, 16000, 1000),
-  "edge-cache-tag": defineFormat("Edge-Cache-Tag", ",", 128, 4096, 128),
-  "xkey": defineFormat("xkey", " ", 1024, 8000, Infinity),
-});
-
-function defineFormat(
-  header: string,
-  separator: string,
-  maxTagLength: number,
-  maxHeaderLength: number,
-  maxTags: number,
-): TagHeaderFormat {
-  return Object.freeze({ header, separator, maxTagLength, maxHeaderLength, maxTags });
-}
-
-const NAMES = Object.keys(TAG_HEADER_FORMATS).map((name) => _quote(name)).join(", ");
-
-/**
- * Validates option `tagHeaders`: an array of {@link TagHeaderName}s, in any case, each once.
- * Problems are recorded with code `"invalid-option"`.
- *
- * @returns The valid names, lower-case; empty when the option is absent.
- * @example
- * ```ts
- * import { _ProblemList } from "./errors.ts";
- * import { readTagHeaders } from "./tags.ts";
- * import assert from "node:assert/strict";
- *
- * const problems = new _ProblemList();
- * assert.deepEqual(readTagHeaders(["Surrogate-Key", "xkey"], problems), ["surrogate-key", "xkey"]);
- * assert.equal(problems.size, 0);
- * ```
- */
-export function readTagHeaders(value: unknown, problems: _ProblemList): readonly TagHeaderName[] {
-  const invalid = (path: string, message: string) =>
-    problems.add("invalid-option", path, `Option "${path}" ${message}`);
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    invalid("tagHeaders", `must be an array of header names (${NAMES}), not ${_quote(value)}`);
-    return [];
-  }
-  const names: TagHeaderName[] = [];
-  value.forEach((given: unknown, index) => {
-    const path = _pathOf("tagHeaders", index);
-    const name = typeof given === "string" ? given.toLowerCase() : "";
-    if (!isTagHeaderName(name)) {
-      invalid(path, `must be one of ${NAMES}, not ${_quote(given)}`);
-    } else if (names.includes(name)) {
-      invalid(path, `repeats ${_quote(name)} (header names compare case-insensitively)`);
-    } else {
-      names.push(name);
-    }
-  });
-  return names;
-}
-
-function isTagHeaderName(name: string): name is TagHeaderName {
-  return Object.prototype.hasOwnProperty.call(TAG_HEADER_FORMATS, name);
-}
+import { _pathOf, type _ProblemList, _quote } from "../config/errors.ts";
 
 /**
  * A rule's tags compiled against one pattern.
  *
  * @example
  * ```ts
- * import { _ProblemList } from "./errors.ts";
- * import { compileTags, type CompiledTags } from "./tags.ts";
+ * import { _ProblemList } from "../config/errors.ts";
+ * import { compileTags, type CompiledTags } from "./tag_templates.ts";
  * import assert from "node:assert/strict";
  *
  * const problems = new _ProblemList();
@@ -178,15 +47,19 @@ export interface CompiledTags {
 
 /** The most tags a rule may declare, and the longest literal text of one: Akamai's limits. */
 const MAX_TAGS = 128;
+
 const MAX_LITERAL_LENGTH = 128;
 
 /** A template's tokens: a group reference, a run of literal text, a lone `:`, anything else. */
 const TOKENS = /:([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z0-9._~-]+)|(:)|(.)/gsu;
+
 const CONTROL = /\p{Cc}/u;
+
 const LITERAL_SET = 'letters, digits, "-", ".", "_" and "~"';
 
 /** A compiled template: a fixed tag, or literal text and group references in order. */
 type Template = string | readonly (string | GroupRef)[];
+
 interface GroupRef {
   readonly group: string;
 }
@@ -201,8 +74,8 @@ interface GroupRef {
  * @returns The valid tags compiled, or `null` when none is valid.
  * @example
  * ```ts
- * import { _ProblemList } from "./errors.ts";
- * import { compileTags } from "./tags.ts";
+ * import { _ProblemList } from "../config/errors.ts";
+ * import { compileTags } from "./tag_templates.ts";
  * import assert from "node:assert/strict";
  *
  * const problems = new _ProblemList();
@@ -346,11 +219,14 @@ function fill(
 }
 
 const SAFE_VALUE = /^[A-Za-z0-9._~%-]*$/;
+
 const UNSAFE_RUN = /[^A-Za-z0-9._~%-]+/g;
+
 const HEX = Array.from(
   { length: 256 },
   (_, byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
 );
+
 const ENCODER = new TextEncoder();
 
 /** Percent-encodes what is outside the tag set; a lone surrogate becomes U+FFFD (`%EF%BF%BD`). */
@@ -361,46 +237,4 @@ function encodeValue(value: string): string {
     for (const byte of ENCODER.encode(run)) encoded += HEX[byte];
     return encoded;
   });
-}
-
-const TAG = /^[A-Za-z0-9._~%-]+$/;
-
-/**
- * Formats tags for each configured header, as `[name, value]` pairs in the order of `headers`.
- * Returns `null` when the tags do not fit a header's limits (too many, one too long, the value
- * too long) or one is not a tag {@link compileTags} could render; the caller then treats the
- * response as not cacheable, since a shared copy that cannot be purged must not be kept. No tags
- * give no headers.
- *
- * @example
- * ```ts
- * import { formatTagHeaders } from "./tags.ts";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(formatTagHeaders(["product-1", "products"], ["surrogate-key", "cache-tag"]), [
- *   ["Surrogate-Key", "product-1 products"],
- *   ["Cache-Tag", "product-1,products"],
- * ]);
- * assert.equal(formatTagHeaders(["x".repeat(129)], ["edge-cache-tag"]), null);
- * ```
- */
-export function formatTagHeaders(
-  tags: readonly string[],
-  headers: readonly TagHeaderName[],
-): readonly (readonly [name: string, value: string])[] | null {
-  if (tags.length === 0) return [];
-  let longest = 0;
-  for (const tag of tags) {
-    if (!TAG.test(tag)) return null;
-    longest = Math.max(longest, tag.length);
-  }
-  const fields: (readonly [name: string, value: string])[] = [];
-  for (const name of headers) {
-    const format = TAG_HEADER_FORMATS[name];
-    if (tags.length > format.maxTags || longest > format.maxTagLength) return null;
-    const value = tags.join(format.separator);
-    if (value.length > format.maxHeaderLength) return null;
-    fields.push([format.header, value]);
-  }
-  return fields;
 }

@@ -15,16 +15,15 @@
  * @module
  */
 
-import { allowsSharedStorage } from "./cache_control.ts";
-import {
-  type CacheDecision,
-  isStored,
-  type MatchedRule,
-  uncached,
-  unchanged,
-  withTags,
-} from "./decision.ts";
-import { _ProblemList } from "./errors.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
+import type { Identity } from "../config/policies.ts";
+import { allowsSharedStorage } from "../headers/cache_control.ts";
+import { hasTargetedLifetime } from "../headers/targets.ts";
+import { buildMatcher } from "../match/matcher.ts";
+import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
+import type { Audience } from "./built_in_policies.ts";
+import { compileOptions } from "./compile.ts";
+import { type CacheDecision, isStored, uncached, unchanged } from "./decision.ts";
 import {
   findMismatch,
   type IdentityCookies,
@@ -33,23 +32,8 @@ import {
   mismatchDecision,
   readIdentityCookies,
 } from "./keyed.ts";
-import { buildMatcher } from "./matcher.ts";
-import { MAX_MATCHED_URL_LENGTH } from "./pattern_safety.ts";
-import { type CacheHeadersOptions, type NormalisedOptions, normaliseOptions } from "./options.ts";
-import { customDecision, type PlanInput, planRule, type RulePlan, type URLTags } from "./plans.ts";
-import type { DeclaredRule } from "./rule_options.ts";
-import { compileTags, formatTagHeaders } from "./tags.ts";
-import type { Audience, Identity } from "./policies.ts";
-import {
-  type CompiledPattern,
-  type CompiledRule,
-  compiledRule,
-  compilePattern,
-  describePattern,
-  rankRules,
-  type RulePattern,
-} from "./rules.ts";
-import { hasTargetedLifetime } from "./targets.ts";
+import { customDecision, type RulePlan } from "./plans.ts";
+import { tagsFromURL } from "./rule_tags.ts";
 
 /** A decision that waits for the identity: the rule's policy needs it, or the keyed cookies do. */
 export interface PendingDecision {
@@ -87,126 +71,6 @@ const UNCACHED_METHOD = uncached("method");
 const UNCACHED_SET_COOKIE = uncached("set-cookie");
 const UNCACHED_NO_RULE = uncached("no-rule");
 const UNCACHED_MISMATCH = uncached("identity-mismatch");
-const UNCACHED_TAG_LIMIT = uncached("tag-limit");
-
-/** Options compiled: the validated configuration and its rules, most specific first. */
-export interface CompiledOptions {
-  readonly config: NormalisedOptions;
-  readonly ranked: readonly CompiledRule<RulePlan>[];
-}
-
-/**
- * Validates options and compiles their rules, most specific first. Throws one
- * `CacheConfigError` listing every problem. The headers and the generated proxy configuration
- * both come from this.
- */
-export function compileOptions(
-  options: CacheHeadersOptions | undefined,
-  ignoreOptions?: ReadonlySet<string>,
-): CompiledOptions {
-  const problems = new _ProblemList();
-  const config = normaliseOptions(options, problems, ignoreOptions);
-  const compiled: CompiledRule<RulePlan>[] = [];
-  config.rules.forEach((declared, index) => {
-    const pattern = compilePattern(declared.pattern, declared.path, problems);
-    if (pattern === null) return;
-    const readable = describePattern(declared.pattern);
-    const tags = prepareTags(declared, readable, pattern, config, problems);
-    if (!declared.valid || tags === null) return;
-    const plan = (status: number, lifetime: number): RulePlan => {
-      const rule: MatchedRule = Object.freeze({
-        policy: declared.policy,
-        lifetime,
-        pattern: readable,
-        path: declared.path,
-      });
-      const input: PlanInput = { rule, settings: declared.settings, status, ...tags };
-      return planRule(input, config.policies[declared.policy], config);
-    };
-    const statusPlans = new Map<number, RulePlan>();
-    for (const [status, lifetime] of declared.settings.statuses) {
-      statusPlans.set(status, plan(status, lifetime));
-    }
-    const source = { ...declared, pattern: declared.pattern as RulePattern };
-    compiled.push(compiledRule(source, pattern, index, plan(200, declared.lifetime), statusPlans));
-  });
-  const ranked = rankRules(compiled, problems);
-  problems.throwIfAny();
-  return { config, ranked };
-}
-
-/**
- * Adds the tags a URL gives to a decision that lets a shared cache keep the page. Tags that do not
- * fit a tag header's limits send the page uncached: a page that cannot be purged is not kept.
- */
-function tagsFromURL(decision: CacheDecision, urlTags: URLTags, url: string): CacheDecision {
-  const match = urlTags.urlPattern.exec(url);
-  if (match === null) return UNCACHED_TAG_LIMIT;
-  const tags = urlTags.tags.render((name) => groupValue(match, name));
-  const headers = formatTagHeaders(tags, urlTags.headers);
-  return headers === null ? UNCACHED_TAG_LIMIT : withTags(decision, tags, headers);
-}
-
-/** A named group's value from the first component that defines it. */
-function groupValue(match: URLPatternResult, name: string): string | undefined {
-  for (const component of TAG_COMPONENTS) {
-    const groups = match[component].groups;
-    if (Object.hasOwn(groups, name)) return groups[name];
-  }
-  return undefined;
-}
-
-const TAG_COMPONENTS = [
-  "pathname",
-  "hostname",
-  "search",
-  "port",
-  "protocol",
-  "username",
-  "password",
-  "hash",
-] as const;
-
-/** A rule's tags compiled against one of its patterns: fixed ones formatted, URL ones kept. */
-type PreparedTags = Pick<PlanInput, "fixedTags" | "fixedTagHeaders" | "urlTags">;
-
-const NO_TAGS: PreparedTags = { fixedTags: [], fixedTagHeaders: [], urlTags: null };
-
-function prepareTags(
-  declared: DeclaredRule,
-  readable: string,
-  { urlPattern, shape }: CompiledPattern,
-  config: NormalisedOptions,
-  problems: _ProblemList,
-): PreparedTags | null {
-  if (declared.settings.tags === undefined || config.tagHeaders.length === 0) return NO_TAGS;
-  const groupNames = new Set<string>();
-  for (const parts of Object.values(shape)) {
-    for (const part of parts) {
-      if (part.name !== "" && !/^\d+$/.test(part.name)) groupNames.add(part.name);
-    }
-  }
-  const tagsPath = `${declared.rulePath}.tags`;
-  const tags = compileTags(declared.settings.tags, tagsPath, readable, groupNames, problems);
-  if (tags === null) return null;
-  const fixedTagHeaders = formatTagHeaders(tags.fixed, config.tagHeaders);
-  if (fixedTagHeaders === null) {
-    problems.add(
-      "invalid-tag",
-      tagsPath,
-      `Tags at ${tagsPath} do not fit the limits of the tag headers ${
-        config.tagHeaders.join(", ")
-      }`,
-    );
-    return null;
-  }
-  const urlTags: URLTags | null = tags.dynamic
-    ? { urlPattern, tags, headers: config.tagHeaders }
-    : null;
-  return urlTags === null
-    ? { fixedTags: tags.fixed, fixedTagHeaders, urlTags }
-    : { ...NO_TAGS, urlTags };
-}
 
 /** Validates and compiles options into what decides per request. */
 export function compileDecider(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type CacheControl, isSharedCacheable } from "./cache_control.ts";
+import { type CacheControl, isSharedCacheable } from "../headers/cache_control.ts";
 import {
   type CacheDecision,
   type Delivery,
@@ -14,19 +14,14 @@ import {
   type MatchedRule,
   ruleDecision,
 } from "./decision.ts";
-import type { KeyedConfig } from "./keyed.ts";
-import {
-  type Audience,
-  BUILT_IN_POLICIES,
-  type BuiltInPolicy,
-  isBuiltInPolicyName,
-  type Policy,
-  type PolicyResult,
-} from "./policies.ts";
-import type { RuleSettings } from "./rule_options.ts";
-import { type CompiledTags, TAG_HEADER_FORMATS, type TagHeaderName } from "./tags.ts";
-import { TARGETED_LIFETIME_HEADERS, type TargetName } from "./targets.ts";
-import { isFieldName } from "./vary.ts";
+import type { KeyedConfig } from "../config/keyed.ts";
+import { type Audience, BUILT_IN_POLICIES, type BuiltInPolicy } from "./built_in_policies.ts";
+import { isBuiltInPolicyName, type Policy, type PolicyResult } from "../config/policies.ts";
+import type { RuleSettings } from "../config/rule_settings.ts";
+import type { CompiledTags } from "./tag_templates.ts";
+import { TAG_HEADER_FORMATS, type TagHeaderName } from "../headers/tags.ts";
+import { TARGETED_LIFETIME_HEADERS, type TargetName } from "../headers/targets.ts";
+import { isFieldName } from "../headers/vary.ts";
 
 /** Tags that take values from the URL: rendered per request from the pattern's groups. */
 export interface URLTags {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { cacheHeaders } from "./apply.ts";
-import { compileOptions } from "./decide.ts";
-import type { CacheDecision, DecisionReason, MatchedRule } from "./decision.ts";
-import type { CacheHeadersOptions } from "./options.ts";
-import { describePattern } from "./rules.ts";
+import { cacheHeaders } from "../apply.ts";
+import { compileOptions } from "../decide/compile.ts";
+import type { CacheDecision, DecisionReason, MatchedRule } from "../decide/decision.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
+import { describePattern } from "../match/patterns.ts";
 
 /** What `cachewise explain` is asked. */
 export interface ExplainSettings {

@@ -13,7 +13,7 @@ import {
   PART_SEGMENT_WILDCARD,
   type PatternPart,
 } from "./pattern_parts.ts";
-import { segmentRegExp } from "./_matcher_regexp.ts";
+import { segmentRegExp } from "./regexp.ts";
 
 /** One path segment as a pattern constrains it. */
 export type SegmentStep =

@@ -17,18 +17,18 @@
  */
 
 import process from "node:process";
-import { CacheConfigError } from "./errors.ts";
-import type { CacheHeadersOptions } from "./options.ts";
-import { checkCachePath, parseBackend, parseListen } from "./generate/escape.ts";
-import { generateNginx } from "./generate/nginx.ts";
-import { generateVcl } from "./generate/varnish.ts";
+import { CacheConfigError } from "../config/errors.ts";
+import { checkCachePath, parseBackend, parseListen } from "../generate/escape.ts";
+import { generateNginx } from "../generate/nginx.ts";
+import { generateVcl } from "../generate/varnish.ts";
 import {
   type ExplainSettings,
   explainUrl,
   formatExplanation,
   parseExplainArgs,
-} from "./cli_explain.ts";
-import { checkOptions, checkStatus, formatFindings } from "./cli_check.ts";
+} from "./explain.ts";
+import { checkOptions, checkStatus, formatFindings } from "./check.ts";
+import { loadOptions } from "./load_config.ts";
 
 /** Exit status for a command line that cannot be used as given. */
 export const EXIT_USAGE = 2;
@@ -242,36 +242,4 @@ function parseArgs(args: readonly string[]): Command {
 function splitOnce(arg: string): [string, string | undefined] {
   const equals = arg.indexOf("=");
   return equals < 0 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
-}
-
-/** Loads the options: JSON, or a module's default export, by a dynamic `import()` of a file URL. */
-async function loadOptions(path: string): Promise<CacheHeadersOptions> {
-  const url = fileURL(path);
-  const loaded = /\.json$/i.test(path) ? await importJson(url) : await import(url);
-  const options: unknown = loaded.default;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError("The file must hold (or export by default) an options object");
-  }
-  return options as CacheHeadersOptions;
-}
-
-/**
- * Imports a JSON module. The attributes are built at run time so that bundlers targeting Node 20
- * keep `with` (Deno 2 knows only `with`); Node before 20.10 knows only `assert`.
- */
-async function importJson(url: string): Promise<{ default?: unknown }> {
-  const attributes = (key: string) => ({ [key]: { type: "json" } }) as ImportCallOptions;
-  try {
-    return await import(url, attributes("with"));
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== "string" || !/ASSERTION|ATTRIBUTE/.test(code)) throw error;
-    return await import(url, attributes("assert"));
-  }
-}
-
-/** A `file:` URL for a path, relative paths taken from the working directory. */
-function fileURL(path: string): string {
-  const absolute = path.startsWith("/") ? path : `${process.cwd()}/${path}`;
-  return new URL(`file://${absolute.split("/").map(encodeURIComponent).join("/")}`).href;
 }

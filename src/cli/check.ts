@@ -5,10 +5,10 @@
  * @module
  */
 
-import { compileOptions } from "./decide.ts";
-import { CacheConfigError } from "./errors.ts";
-import type { CacheHeadersOptions } from "./options.ts";
-import { describePattern } from "./rules.ts";
+import { compileOptions } from "../decide/compile.ts";
+import { CacheConfigError } from "../config/errors.ts";
+import type { CacheHeadersOptions } from "../config/options.ts";
+import { describePattern } from "../match/patterns.ts";
 
 /** How much a finding matters: errors fail the check, warnings fail it with `--strict`. */
 export type FindingLevel = "error" | "warning" | "info";

@@ -1,12 +1,64 @@
 /**
- * Validation of the `keyed` option.
+ * Option `keyed`: the cookies a shared cache the application runs keys its entries on, and the
+ * sign-in marker's attributes, validated. What the keyed mode decides per request is in
+ * `decide/keyed.ts`.
  *
  * @module
  */
 
-import { isCookieName, type MarkerCookieAttributes } from "./cookies.ts";
 import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
-import type { KeyedConfig } from "./keyed.ts";
+import { isCookieName, type MarkerCookieAttributes } from "../headers/cookies.ts";
+
+/**
+ * Options of the keyed mode (`keyed` in the options).
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders, type KeyedOptions } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const keyed: KeyedOptions = { sessionCookie: "sessionid", keyCookies: ["messages"] };
+ * const apply = cacheHeaders({ timeouts: { "per-user": { 60: ["/account/*"] } }, keyed });
+ * const request = new Request("https://example.com/account/", {
+ *   headers: { cookie: "sessionid=abc; isauthenticated=1" },
+ * });
+ * const page = apply(request, new Response("mine"), { id: "ann" });
+ * assert.equal(page.headers.get("cache-control"), "private, max-age=5");
+ * assert.equal(page.headers.get("x-accel-expires"), "60");
+ * assert.equal(page.headers.get("x-hash-cookies"), "sessionid, messages");
+ * ```
+ */
+export interface KeyedOptions {
+  /** The session cookie the shared cache keys per-user pages on, such as `"sessionid"`. */
+  readonly sessionCookie: string;
+  /**
+   * The sign-in marker: present exactly while a user is signed in. The shared cache keys
+   * anonymous-only and anonymous-and-authenticated pages on its presence. cachewise sets it when
+   * a signed-in identity arrives without it, and clears it when an anonymous one arrives with it.
+   * @default "isauthenticated"
+   */
+  readonly signInCookie?: string;
+  /** Cookies that always take part in the key, such as a flash-message cookie. @default [] */
+  readonly keyCookies?: readonly string[];
+  /** Attributes of the marker cookie. @default { path: "/", secure: true, httpOnly: true, sameSite: "Lax" } */
+  readonly signInCookieAttributes?: MarkerCookieAttributes;
+  /**
+   * A request that carries the marker while its identity is anonymous (a forged marker, or a
+   * session that ended): `"uncached"` clears the marker and sends the page uncached; `"reject"`
+   * answers 400 and clears the marker, as the seed did.
+   * @default "uncached"
+   */
+  readonly onForgedSignIn?: "uncached" | "reject";
+}
+
+/** The keyed options after validation. */
+export interface KeyedConfig {
+  readonly sessionCookie: string;
+  readonly signInCookie: string;
+  readonly keyCookies: readonly string[];
+  readonly attributes: MarkerCookieAttributes;
+  readonly onForgedSignIn: "uncached" | "reject";
+}
 
 /** A cookie attribute value: no `;`, no whitespace, no control characters. */
 const ATTRIBUTE_VALUE = /^[\x21-\x3a\x3c-\x7e]+$/;

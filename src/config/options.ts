@@ -7,36 +7,15 @@
 
 import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
 import { type Lifetime, parseLifetime } from "./duration.ts";
-import { isBuiltInPolicyName, type Policy } from "./policies.ts";
-import type { RulePattern } from "./rules.ts";
-import { isFieldName } from "./vary.ts";
-import type { KeyedConfig, KeyedOptions } from "./keyed.ts";
-import { readKeyed } from "./keyed_options.ts";
-import {
-  type DeclaredRule,
-  DEFAULT_SETTINGS,
-  readRules,
-  type RuleContext,
-  type RuleOptions,
-  unknownPolicyMessage,
-} from "./rule_options.ts";
-import { readTargets, type TargetName } from "./targets.ts";
-import { readTagHeaders, type TagHeaderName } from "./tags.ts";
-
-/**
- * The seed's shape: policy name → lifetime → patterns.
- *
- * @example
- * ```ts
- * import type { Timeouts } from "@cachewise/cachewise";
- *
- * const timeouts: Timeouts = {
- *   "all-users": { "1h": ["/static/*", "/about"] },
- *   "per-user": { 60: ["/dashboard/*"] },
- * };
- * ```
- */
-export type Timeouts = Readonly<Record<string, Readonly<Record<string, readonly RulePattern[]>>>>;
+import { readTagHeaders, readTargets } from "./header_choices.ts";
+import { type KeyedConfig, type KeyedOptions, readKeyed } from "./keyed.ts";
+import { type Policy, readPolicies } from "./policies.ts";
+import { readTimeouts, type Timeouts } from "./timeouts.ts";
+import { isFieldName } from "../headers/vary.ts";
+import type { RuleContext } from "./rule_settings.ts";
+import { type DeclaredRule, readRules, type RuleOptions } from "./rules.ts";
+import type { TargetName } from "../headers/targets.ts";
+import type { TagHeaderName } from "../headers/tags.ts";
 
 /**
  * Options of `cacheHeaders()`.
@@ -141,8 +120,6 @@ const OPTION_NAMES = new Set([
   "onError",
   "keyed",
 ]);
-/** Policy names appear in explanations and generated configuration: keep them plain. */
-const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function reportError(error: unknown, request: Request): void {
   console.error(`cachewise: sent ${request.method} ${request.url} uncached after an error:`, error);
@@ -194,105 +171,6 @@ export function normaliseOptions(
     targets,
     tagHeaders,
   };
-}
-
-function readPolicies(value: unknown, problems: _ProblemList): Record<string, Policy> {
-  const policies: Record<string, Policy> = {};
-  if (value === undefined) return policies;
-  if (!isRecord(value)) {
-    problems.add("invalid-option", "policies", `Option "policies" must be an object of functions`);
-    return policies;
-  }
-  for (const [name, policy] of Object.entries(value)) {
-    const path = _pathOf("policies", name);
-    if (!POLICY_NAME.test(name)) {
-      problems.add(
-        "invalid-policy-name",
-        path,
-        `Policy name ${_quote(name)} at ${path} may use only letters, digits, ".", "_" and "-"`,
-      );
-    } else if (typeof policy !== "function") {
-      problems.add(
-        "invalid-policy",
-        path,
-        `Policy at ${path} must be a function, not ${_quote(policy)}`,
-      );
-    } else {
-      policies[name] = policy as Policy;
-    }
-  }
-  return policies;
-}
-
-function readTimeouts(
-  value: unknown,
-  policies: Readonly<Record<string, Policy>>,
-  problems: _ProblemList,
-): DeclaredRule[] {
-  const rules: DeclaredRule[] = [];
-  if (value === undefined) return rules;
-  if (!isRecord(value)) {
-    problems.add(
-      "invalid-option",
-      "timeouts",
-      `Option "timeouts" must be an object, not ${_quote(value)}`,
-    );
-    return rules;
-  }
-  for (const [policy, lifetimes] of Object.entries(value)) {
-    const policyPath = _pathOf("timeouts", policy);
-    let valid = isBuiltInPolicyName(policy) || Object.hasOwn(policies, policy);
-    if (!valid) {
-      problems.add(
-        "unknown-policy",
-        policyPath,
-        unknownPolicyMessage(policy, policyPath, policies),
-      );
-    }
-    if (!isRecord(lifetimes)) {
-      problems.add(
-        "invalid-option",
-        policyPath,
-        `Lifetimes at ${policyPath} must be an object of lifetime → patterns, not ${
-          _quote(lifetimes)
-        }`,
-      );
-      continue;
-    }
-    for (const [key, patterns] of Object.entries(lifetimes)) {
-      const lifetimePath = _pathOf(policyPath, key);
-      const lifetime = parseLifetime(key);
-      if ("error" in lifetime) {
-        problems.add(
-          "invalid-lifetime",
-          lifetimePath,
-          `Lifetime ${_quote(key)} at ${lifetimePath} ${lifetime.error}`,
-        );
-        valid = false;
-      }
-      if (!Array.isArray(patterns)) {
-        problems.add(
-          "invalid-pattern",
-          lifetimePath,
-          `Patterns at ${lifetimePath} must be an array, not ${_quote(patterns)}`,
-        );
-        continue;
-      }
-      const seconds = "seconds" in lifetime ? lifetime.seconds : 0;
-      patterns.forEach((pattern, index) => {
-        rules.push({
-          policy,
-          lifetime: seconds,
-          pattern,
-          path: _pathOf(lifetimePath, index),
-          rulePath: lifetimePath,
-          settings: DEFAULT_SETTINGS,
-          valid,
-        });
-      });
-    }
-  }
-  return rules;
 }
 
 function readBrowserSeconds(value: unknown, problems: _ProblemList): number {
@@ -362,8 +240,4 @@ function readFunction<F>(
     `Option ${_quote(key)} must be a function, not ${_quote(value)}`,
   );
   return fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

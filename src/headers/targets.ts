@@ -1,7 +1,7 @@
 /**
- * Targets: the headers that carry a shared lifetime, which of them a deployment writes, and how
- * each is spelt. Every one of them is written only on a response a shared cache may keep, and on
- * every other response any of them the handler set is replaced by its "never store" spelling.
+ * Targets: the headers that carry a shared lifetime and how each is spelt. Every one of them is
+ * written only on a response a shared cache may keep, and on every other response any of them the
+ * handler set is replaced by its "never store" spelling.
  *
  * | target | header | value for a 600 s page with `staleWhileRevalidate: 30` |
  * | --- | --- | --- |
@@ -15,8 +15,6 @@
  *
  * @module
  */
-
-import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
 
 /**
  * A header a deployment may choose to carry the shared lifetime in (option `targets`).
@@ -37,12 +35,6 @@ export type TargetName =
   | "vercel-cdn-cache-control"
   | "netlify-cdn-cache-control";
 
-/** The targets written when option `targets` is not given: what generic caches and nginx read. */
-export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze([
-  "s-maxage",
-  "x-accel-expires",
-]);
-
 /** Every target with the header it is written in (`s-maxage` lives in `Cache-Control`). */
 const TARGET_HEADERS: Readonly<Record<TargetName, string>> = {
   "s-maxage": "Cache-Control",
@@ -54,43 +46,14 @@ const TARGET_HEADERS: Readonly<Record<TargetName, string>> = {
   "netlify-cdn-cache-control": "Netlify-CDN-Cache-Control",
 };
 
+/** Every target name, in the order of the table above. */
+export const TARGET_NAMES: readonly TargetName[] = Object.freeze(
+  Object.keys(TARGET_HEADERS) as TargetName[],
+);
+
 /** Whether a string names a target. */
 export function isTargetName(name: unknown): name is TargetName {
   return typeof name === "string" && Object.hasOwn(TARGET_HEADERS, name);
-}
-
-/** Validates option `targets`: distinct target names, in the order given. */
-export function readTargets(value: unknown, problems: _ProblemList): readonly TargetName[] {
-  if (value === undefined) return DEFAULT_TARGETS;
-  if (!Array.isArray(value)) {
-    problems.add(
-      "invalid-target",
-      "targets",
-      `Option "targets" must be an array of target names (${knownTargets()}), not ${_quote(value)}`,
-    );
-    return DEFAULT_TARGETS;
-  }
-  const targets: TargetName[] = [];
-  value.forEach((name, index) => {
-    const path = _pathOf("targets", index);
-    if (!isTargetName(name)) {
-      problems.add(
-        "invalid-target",
-        path,
-        `Target ${_quote(name)} at ${path} is unknown; known targets: ${knownTargets()}`,
-      );
-    } else if (targets.includes(name)) {
-      problems.add("invalid-target", path, `Target ${_quote(name)} at ${path} is listed twice`);
-    } else {
-      targets.push(name);
-    }
-  });
-  return Object.freeze(targets);
-}
-
-/** The known target names, quoted, for messages. */
-export function knownTargets(): string {
-  return Object.keys(TARGET_HEADERS).map((name) => _quote(name)).join(", ");
 }
 
 /** What a targeted header says besides the lifetime (RFC 5861 extensions). */

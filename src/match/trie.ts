@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { PathKey, SegmentStep } from "./_matcher_path.ts";
-import type { URLComponents } from "./_matcher_url.ts";
+import type { PathKey, SegmentStep } from "./path_key.ts";
+import type { URLComponents } from "./url_components.ts";
 
 /** Confirms what the trie does not model: other components, or the whole pathname. */
 export type Confirm = (components: URLComponents, url: string) => boolean;

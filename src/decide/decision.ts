@@ -5,9 +5,9 @@
  * @module
  */
 
-import { type CacheControl, formatCacheControl } from "./cache_control.ts";
-import { type Audience, UNCACHED } from "./policies.ts";
-import { type TargetExtensions, targetHeader, type TargetName } from "./targets.ts";
+import { type CacheControl, formatCacheControl } from "../headers/cache_control.ts";
+import { type Audience, UNCACHED } from "./built_in_policies.ts";
+import { type TargetExtensions, targetHeader, type TargetName } from "../headers/targets.ts";
 
 /**
  * Why a response got the headers it got, or none.
