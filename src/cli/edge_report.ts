@@ -26,7 +26,11 @@ type Rule = CompiledOptions["ranked"][number];
 export function reportEdge(compiled: CompiledOptions, rule: Rule): EdgeReport | null {
   const { cdn, keyed, identityHeaders } = compiled.config;
   if (cdn === null) return null;
-  const edgeRule = { policy: rule.policy, lifetime: rule.lifetime, custom: rule.plan.kind === "custom" };
+  const edgeRule = {
+    policy: rule.policy,
+    lifetime: rule.lifetime,
+    custom: rule.plan.kind === "custom",
+  };
   const platform = PLATFORMS[cdn];
   return {
     platform: platform.title,

@@ -74,14 +74,18 @@ export function edgeOutcome(
     return cached("for everybody", key);
   }
   if (audience === "signed-in") {
-    if (builtIn === null) return notCached("a custom policy's page for a signed-in visitor is private");
+    if (builtIn === null) {
+      return notCached("a custom policy's page for a signed-in visitor is private");
+    }
     if (!builtIn.keepsSignedIn) {
       return notCached(`signed-in visitors get the page uncached (${rule.policy})`);
     }
     if (!keysByHeaders) {
       return notCached("a signed-in visitor's page is private (the default mode)");
     }
-    const who = builtIn.keyedOn === "session" ? "for each signed-in visitor" : "for signed-in visitors";
+    const who = builtIn.keyedOn === "session"
+      ? "for each signed-in visitor"
+      : "for signed-in visitors";
     return cached(who, keyedCookies(identityCookies(builtIn.keyedOn, keyed)));
   }
   if (builtIn !== null && keysByHeaders) {

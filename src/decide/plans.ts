@@ -155,7 +155,9 @@ export function planRule(
     return ruleDecision({
       rule,
       audience: builtIn.identityDependent ? audience : null,
-      cacheControl: shared ? shapeShared(cacheControl, settings, context.targets, ownStatus) : cacheControl,
+      cacheControl: shared
+        ? shapeShared(cacheControl, settings, context.targets, ownStatus)
+        : cacheControl,
       vary: result.vary ?? [],
       sharedLifetime: shared ? rule.lifetime : null,
       ...(refusal === null || !shared ? {} : { refusal }),
