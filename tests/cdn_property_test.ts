@@ -184,7 +184,7 @@ const visitsArb: fc.Arbitrary<readonly Visit[]> = fc.tuple(
       visitor: visitorArb,
       reply: replyArb,
     }),
-    { minLength: 2, maxLength: 8 },
+    { minLength: 2, maxLength: 6 },
   ),
 ).map(([first, second, visits]) =>
   visits.map(({ second: which, ...rest }) => ({ ...rest, path: which === 3 ? second : first }))

@@ -367,6 +367,9 @@ describe("formatTagHeaders()", () => {
       ["Cache-Tag", "product-1,products"],
       ["Edge-Cache-Tag", "product-1,products"],
       ["xkey", "product-1 products"],
+      ["Netlify-Cache-Tag", "product-1,products"],
+      ["Vercel-Cache-Tag", "product-1,products"],
+      ["Deno-Cache-Tag", "product-1,products"],
     ]);
     assert.deepEqual(formatTagHeaders(["a"], ["xkey", "cache-tag"]), [["xkey", "a"], [
       "Cache-Tag",
@@ -387,6 +390,9 @@ describe("formatTagHeaders()", () => {
     assert.equal(formatTagHeaders(tags, ["surrogate-key", "edge-cache-tag"]), null);
     const thousand = Array.from({ length: 1001 }, (_, i) => `${i}`);
     assert.equal(formatTagHeaders(thousand, ["cache-tag"]), null);
+    const fiveHundred = Array.from({ length: 501 }, (_, i) => `${i}`);
+    assert.equal(formatTagHeaders(fiveHundred, ["deno-cache-tag"]), null);
+    assert.equal(formatTagHeaders(fiveHundred.slice(0, 500), ["deno-cache-tag"])?.length, 1);
     assert.equal(formatTagHeaders(thousand.slice(0, 1000), ["cache-tag"])?.length, 1);
   });
 
