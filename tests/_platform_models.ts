@@ -18,6 +18,7 @@
  */
 
 import type { CdnName } from "../mod.ts";
+import { appCookie } from "./_cache_models.ts";
 
 /** A platform model: how it reads a response's lifetime and keys its variants. */
 export interface PlatformModel {
@@ -59,6 +60,15 @@ function model(
 
 /** Which duplicate cookie the platform reads when a name appears twice. */
 export type DuplicateCookie = "first" | "last";
+
+/** A cookie as the platform reads it: split on `;`, trimmed, the first or last duplicate. */
+function cookieValue(
+  header: string | null,
+  name: string,
+  duplicate: DuplicateCookie,
+): string | null {
+  return appCookie(header, name, duplicate);
+}
 
 /** A stored response: its variant key and the label the test gave it. */
 export interface EdgeEntry {
@@ -133,23 +143,6 @@ function netlifyCookies(headers: Headers): string[] {
     if (kind === "cookie" && names !== undefined) cookies.push(...names.split("|"));
   }
   return cookies;
-}
-
-/** A cookie's value as the platform reads it, or `null`. */
-export function cookieValue(
-  header: string | null,
-  name: string,
-  duplicate: DuplicateCookie,
-): string | null {
-  if (header === null) return null;
-  let found: string | null = null;
-  for (const chunk of header.split(";")) {
-    const equals = chunk.indexOf("=");
-    if (equals < 0 || chunk.slice(0, equals).trim() !== name) continue;
-    found = chunk.slice(equals + 1).trim();
-    if (duplicate === "first") return found;
-  }
-  return found;
 }
 
 function keyOf(
