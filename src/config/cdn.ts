@@ -13,16 +13,6 @@ import { CDN_NAMES, type CdnName, isCdnName, PLATFORMS } from "../headers/platfo
 import type { TagHeaderName } from "../headers/tags.ts";
 import type { TargetName } from "../headers/targets.ts";
 
-/** Why the keyed mode cannot run on a platform; absent where it can. */
-const NO_KEYED_MODE: Readonly<Partial<Record<CdnName, string>>> = {
-  "deno-deploy": "Deno Deploy keys its cache on the URL and Vary only",
-  "vercel": "Vercel's cache keys are not configurable and it does not store responses that " +
-    "vary on Cookie",
-  "cloudflare": "cachewise does not generate Cloudflare configuration that keys on a cookie yet",
-  "fastly": "cachewise does not generate Fastly VCL that keys on a cookie yet",
-  "akamai": "cachewise does not generate Akamai property rules that key on a cookie yet",
-};
-
 /** Validates option `cdn`: one of the platform names, or absent (`null`). */
 export function readCdn(value: unknown, problems: _ProblemList): CdnName | null {
   if (value === undefined) return null;
@@ -38,8 +28,9 @@ export function readCdn(value: unknown, problems: _ProblemList): CdnName | null 
 }
 
 /**
- * Checks that the keyed mode can run on the platform, and that its cookie names can be written
- * where the platform reads them (`Netlify-Vary` separates names with `|`).
+ * Checks that the keyed mode can run on the platform (Deno Deploy and Vercel cannot key on a
+ * cookie), and that its cookie names can be written where the platform reads them
+ * (`Netlify-Vary` separates names with `|`; the generators check their own).
  */
 export function checkKeyedOnCdn(
   cdn: CdnName | null,
@@ -47,8 +38,8 @@ export function checkKeyedOnCdn(
   problems: _ProblemList,
 ): void {
   if (cdn === null || keyed === null) return;
-  const why = NO_KEYED_MODE[cdn];
-  if (why !== undefined) {
+  const why = PLATFORMS[cdn].keyed;
+  if (typeof why === "string") {
     problems.add(
       "invalid-option",
       "keyed",
@@ -57,6 +48,7 @@ export function checkKeyedOnCdn(
     );
     return;
   }
+  if (cdn !== "netlify") return;
   for (const name of [keyed.sessionCookie, keyed.signInCookie, ...keyed.keyCookies]) {
     if (name.includes("|")) {
       problems.add(

@@ -9,13 +9,14 @@
  * | keys on `Vary` (Deno Deploy, Fastly, Netlify) | the default mode's headers and its lifetime field |
  * | refuses or ignores `Vary: Cookie` (Vercel, Cloudflare, Akamai) | the field's `no-store` on every page that varies on who asks (Akamai: `private`) |
  * | keys on named cookies (Netlify with `keyed`) | `Netlify-Vary: cookie=…` and the field on the pages it keeps; `private, no-cache` for browsers |
+ * | keys on named cookies through generated configuration (Cloudflare, Fastly, Akamai with `keyed`) | the keyed mode's `X-Accel-Expires` and `X-Hash-Cookies` (Akamai: `s-maxage`), read by that configuration |
  *
  * @module
  */
 
 import type { KeyedConfig } from "../config/keyed.ts";
 import { isBuiltInPolicyName } from "../config/policies.ts";
-import { type CdnName, PLATFORMS } from "../headers/platforms.ts";
+import { type CdnName, type KeyedEdge, PLATFORMS } from "../headers/platforms.ts";
 import { targetHeaderName, type TargetName } from "../headers/targets.ts";
 import { BUILT_IN_POLICIES } from "./built_in_policies.ts";
 
@@ -68,10 +69,11 @@ export function edgeOutcome(
   const builtIn = !rule.custom && isBuiltInPolicyName(rule.policy)
     ? BUILT_IN_POLICIES[rule.policy]
     : null;
-  const keysByHeaders = keyed !== null && platform.keysOnNamedCookie;
+  const edge = keyed !== null && typeof platform.keyed !== "string" ? platform.keyed : null;
+  const by = edge?.by === "configuration" ? `, by ${edge.configuration}` : "";
   if (builtIn !== null && !builtIn.identityDependent) {
-    const key = keysByHeaders ? keyedCookies(keyed.keyCookies) : null;
-    return cached("for everybody", key);
+    const key = edge === null ? null : keyedCookies(keyed!.keyCookies);
+    return cached("for everybody", key, by);
   }
   if (audience === "signed-in") {
     if (builtIn === null) {
@@ -80,16 +82,25 @@ export function edgeOutcome(
     if (!builtIn.keepsSignedIn) {
       return notCached(`signed-in visitors get the page uncached (${rule.policy})`);
     }
-    if (!keysByHeaders) {
+    if (edge === null) {
       return notCached("a signed-in visitor's page is private (the default mode)");
     }
+    if (!edge.keepsSignedIn) return notCached(NO_SIGNED_IN[cdn] ?? platform.refusal);
     const who = builtIn.keyedOn === "session"
       ? "for each signed-in visitor"
       : "for signed-in visitors";
-    return cached(who, keyedCookies(identityCookies(builtIn.keyedOn, keyed)));
+    return cached(who, keyedCookies(identityCookies(builtIn.keyedOn, keyed!)), by);
   }
-  if (builtIn !== null && keysByHeaders) {
-    return cached("for anonymous visitors", keyedCookies(identityCookies(builtIn.keyedOn, keyed)));
+  if (builtIn !== null && edge !== null) {
+    const key = keyedCookies(identityCookies(builtIn.keyedOn, keyed!));
+    return cached("for anonymous visitors", key, by);
+  }
+  if (builtIn === null && readsKeyedLifetime(edge)) {
+    return cached(
+      "for anonymous visitors without cookies when the custom policy shares the page",
+      null,
+      by,
+    );
   }
   if (platform.varyOnCookie !== "keys") return notCached(platform.refusal);
   const headers = identityHeaders.length === 0
@@ -101,9 +112,20 @@ export function edgeOutcome(
   return cached(who, headers);
 }
 
-function cached(who: string, keyedOn: string | null): EdgeOutcome {
+/** Why a keyed platform keeps no signed-in variant, where it keeps none. */
+const NO_SIGNED_IN: Readonly<Partial<Record<CdnName, string>>> = {
+  akamai: "Akamai reads a lifetime only from headers every cache reads, so a signed-in " +
+    "visitor's page stays private",
+};
+
+/** Whether the keyed edge reads `X-Accel-Expires` through generated configuration. */
+function readsKeyedLifetime(edge: KeyedEdge | null): boolean {
+  return edge?.lifetime === "x-accel-expires";
+}
+
+function cached(who: string, keyedOn: string | null, by = ""): EdgeOutcome {
   const key = keyedOn === null ? "" : `, keyed on ${keyedOn}`;
-  return { cached: true, keyedOn, text: `cached at the edge ${who}${key}` };
+  return { cached: true, keyedOn, text: `cached at the edge ${who}${key}${by}` };
 }
 
 function notCached(why: string): EdgeOutcome {

@@ -32,7 +32,7 @@ import type { CompiledTags } from "./tag_templates.ts";
 import { TAG_HEADER_FORMATS, type TagHeaderName } from "../headers/tags.ts";
 import { TARGETED_LIFETIME_HEADERS, type TargetName } from "../headers/targets.ts";
 import { isFieldName } from "../headers/vary.ts";
-import type { CdnName } from "../headers/platforms.ts";
+import { type CdnName, PLATFORMS } from "../headers/platforms.ts";
 import { type EdgeAudience, edgeOutcome, type EdgeRefusal, edgeRefusal } from "./edge.ts";
 
 /** Tags that take values from the URL: rendered per request from the pattern's groups. */
@@ -119,7 +119,11 @@ export function planRule(
   const refusalFor = (audience: EdgeAudience): EdgeRefusal | null => {
     if (cdn === null) return null;
     const edgeRule = { policy: rule.policy, lifetime: rule.lifetime, custom: isCustom };
-    const outcome = edgeOutcome(cdn, context.keyed, context.identityHeaders, edgeRule, audience);
+    // Where generated configuration reads the keyed lifetime from X-Accel-Expires (Cloudflare,
+    // Fastly), the platform's own field keeps the default mode's value: nothing but that
+    // configuration keeps a page that varies on who asks.
+    const keyed = fieldCarriesKeyedLifetime(cdn) ? context.keyed : null;
+    const outcome = edgeOutcome(cdn, keyed, context.identityHeaders, edgeRule, audience);
     return outcome.cached ? null : edgeRefusal(cdn);
   };
   if (isCustom) {
@@ -213,6 +217,12 @@ function shapeShared(
       : { staleWhileRevalidate: settings.staleWhileRevalidate }),
     ...(settings.staleIfError === null ? {} : { staleIfError: settings.staleIfError }),
   };
+}
+
+/** Whether the platform reads a keyed page's lifetime from its own field (Netlify, Akamai). */
+function fieldCarriesKeyedLifetime(cdn: CdnName): boolean {
+  const keyed = PLATFORMS[cdn].keyed;
+  return typeof keyed !== "string" && keyed.lifetime === "field";
 }
 
 /** The cookies the keyed cache keys a policy's pages on, identity cookie first. */

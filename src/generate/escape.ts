@@ -5,7 +5,8 @@
  * - {@link regexpLiteral} turns fixed text into a regular expression that matches it literally
  *   (PCRE and PCRE2 alike), spelling every character that is not a letter, a digit or plain
  *   punctuation as `\xHH`;
- * - {@link vclString} and {@link nginxString} quote a value for VCL `"..."` and nginx `"..."`;
+ * - {@link vclString}, {@link fastlyString} and {@link nginxString} quote a value for Varnish VCL,
+ *   Fastly VCL and nginx `"..."`;
  * - {@link comment} makes text safe for a `#` comment in either language;
  * - {@link parseBackend}, {@link parseListen} and {@link checkCachePath} validate the command
  *   line's addresses and paths.
@@ -92,6 +93,28 @@ export function vclString(value: string): string {
     throw new TypeError(`Cannot write ${JSON.stringify(value)} as a VCL string`);
   }
   return `"${value}"`;
+}
+
+/**
+ * A Fastly VCL string literal `"..."`. Fastly reads `%XX` in such a string as a percent escape
+ * (https://www.fastly.com/documentation/reference/vcl/types/string/), so `%` is written `%25`;
+ * `"`, `\` outside a regular expression escape and control characters are refused as in
+ * {@link vclString}.
+ *
+ * @param value The string's content.
+ * @returns The quoted literal.
+ * @throws {TypeError} When the value cannot be written as a Fastly string.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(fastlyString("^/a%20b$"), '"^/a%2520b$"');
+ * assert.throws(() => fastlyString('a" + req.http.x + "'), TypeError);
+ * ```
+ */
+export function fastlyString(value: string): string {
+  return vclString(value).replaceAll("%", "%25");
 }
 
 /**

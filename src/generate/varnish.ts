@@ -7,9 +7,9 @@
 
 import { compileOptions } from "../decide/compile.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
-import { cookiePresent, PLAIN_COOKIE_HEADER } from "./cookie_regexps.ts";
-import { comment, parseBackend, regexpLiteral, vclString } from "./escape.ts";
-import { type ClassPlan, planProxy, type ProxyPlan } from "./plan.ts";
+import { parseBackend, vclString } from "./escape.ts";
+import { planProxy, type ProxyPlan } from "./plan.ts";
+import { indentVcl, recvStatements, varyWithoutCookie, type VclDialect } from "./vcl.ts";
 
 /** Options of {@link generateVcl}. */
 export interface VclOptions {
@@ -24,6 +24,13 @@ export interface VclOptions {
 }
 
 const INDENT = "    ";
+/** Varnish 7: `std.collect` with a separator, `pipe` for upgrades, `hash` to look up. */
+const VARNISH: VclDialect = {
+  string: vclString,
+  collectCookies: 'std.collect(req.http.Cookie, "; ");',
+  upgrade: "return (pipe);",
+  lookup: "return (hash);",
+};
 /** Options `withCacheHeaders()` takes besides those of `cacheHeaders()`. */
 const SERVE_OPTIONS: ReadonlySet<string> = new Set(["identify"]);
 
@@ -118,145 +125,11 @@ function header(plan: ProxyPlan): string {
 
 /** `cachewise_recv`: pass what must not be cached, match the rule, build the key. */
 function recv(plan: ProxyPlan): string[] {
-  const lines = [
-    "sub cachewise_recv {",
-    "# Internal headers are ours alone.",
-    "unset req.http.X-Cachewise-Class;",
-    "unset req.http.X-Cachewise-Key;",
-    "unset req.http.X-Cachewise-Path;",
-    "unset req.http.X-Cachewise-Target;",
-    "# Several Cookie lines become one, as the application reads them.",
-    'std.collect(req.http.Cookie, "; ");',
-    "if (req.http.Upgrade) {",
-    "return (pipe);",
-    "}",
-    'if (req.method != "GET" && req.method != "HEAD") {',
-    "return (pass);",
-    "}",
-    `if (${plan.credentialHeaders.map((name) => `req.http.${name}`).join(" || ")}) {`,
-    "return (pass);",
-    "}",
-    "# Origin-form targets only, and host names that hold nothing but host name characters.",
-    'if (req.url !~ "^/" || req.url ~ "#") {',
-    "return (pass);",
-    "}",
-    'set req.http.X-Cachewise-Host = std.tolower(regsub(req.http.Host, ":[0-9]*$", ""));',
-    'if (req.http.X-Cachewise-Host !~ "^[a-z0-9._:\\x5b\\x5d-]*$") {',
-    "return (pass);",
-    "}",
-    'set req.http.X-Cachewise-Path = regsub(req.url, "\\?.*$", "");',
-    ...(plan.routes.some((route) => route.host)
-      ? ["set req.http.X-Cachewise-Target = req.http.X-Cachewise-Host + req.http.X-Cachewise-Path;"]
-      : []),
-    "# The rules, most specific first: the first match decides, as in cachewise.",
-    ...routeChain(plan),
-    'if (req.http.X-Cachewise-Class == "pass") {',
-    "return (pass);",
-    "}",
-    ...(plan.keyed ? keyedCookieChecks(plan) : defaultCookieChecks()),
-    'set req.http.X-Cachewise-Key = req.http.X-Cachewise-Key + ";" + req.http.X-Cachewise-Host;',
-    "unset req.http.X-Cachewise-Host;",
-    "unset req.http.X-Cachewise-Path;",
-    "unset req.http.X-Cachewise-Target;",
-    "return (hash);",
-    "}",
-  ];
-  return indent(lines);
-}
-
-function routeChain(plan: ProxyPlan): string[] {
-  const lines: string[] = [];
-  plan.routes.forEach((route, index) => {
-    const subject = route.host ? "req.http.X-Cachewise-Target" : "req.http.X-Cachewise-Path";
-    lines.push(
-      `${index === 0 ? "if" : "} elsif"} (${subject} ~ ${vclString(route.regexp)}) {`,
-      `# ${comment(route.describe)}`,
-      `set req.http.X-Cachewise-Class = ${vclString(route.class)};`,
-    );
-  });
-  if (lines.length > 0) lines.push("} else {");
-  lines.push('set req.http.X-Cachewise-Class = "pass";');
-  if (plan.routes.length > 0) lines.push("}");
-  return lines;
-}
-
-function defaultCookieChecks(): string[] {
-  return [
-    "# Default mode: pages for an audience are served only to requests without cookies.",
-    'if (req.http.X-Cachewise-Class != "shared" && req.http.Cookie ~ ".") {',
-    "return (pass);",
-    "}",
-    "set req.http.X-Cachewise-Key = req.http.X-Cachewise-Class;",
-  ];
-}
-
-function keyedCookieChecks(plan: ProxyPlan): string[] {
-  const session = vclString(cookiePresent(plan.sessionCookie!));
-  const marker = vclString(cookiePresent(plan.signInCookie!));
-  const lines = [
-    "# Cookies are read only from a header in the plain form every reader splits alike.",
-    `if (req.http.Cookie ~ "." && req.http.Cookie !~ ${vclString(PLAIN_COOKIE_HEADER)}) {`,
-    "return (pass);",
-    "}",
-    "# Session cookie and sign-in marker disagree: a sign-in or sign-out the application must see.",
-    `if (req.http.Cookie ~ ${session}) {`,
-    `if (req.http.Cookie !~ ${marker}) {`,
-    "return (pass);",
-    "}",
-    `} elsif (req.http.Cookie ~ ${marker}) {`,
-    "return (pass);",
-    "}",
-  ];
-  plan.classes.forEach((plan_, index) => {
-    lines.push(
-      `${index === 0 ? "if" : "} elsif"} (req.http.X-Cachewise-Class == ${
-        vclString(plan_.name)
-      }) {`,
-      ...classKey(plan_, marker),
-    );
-  });
-  if (plan.classes.length > 0) lines.push("}");
-  return lines;
-}
-
-/** Statements that build `X-Cachewise-Key` for one class (keyed mode). */
-function classKey(plan: ClassPlan, marker: string): string[] {
-  const lines = [`set req.http.X-Cachewise-Key = ${vclString(plan.name)};`];
-  if (plan.name === "cookieless") {
-    lines.unshift('if (req.http.Cookie ~ ".") {', "return (pass);", "}");
-    return lines;
-  }
-  if (plan.name === "anonymous") {
-    lines.unshift(`if (req.http.Cookie ~ ${marker}) {`, "return (pass);", "}");
-  }
-  for (const part of plan.key) {
-    const present = vclString(cookiePresent(part.cookie));
-    const append = 'set req.http.X-Cachewise-Key = req.http.X-Cachewise-Key + ";';
-    if (part.kind === "presence") {
-      lines.push(
-        `if (req.http.Cookie ~ ${present}) {`,
-        `${append}1";`,
-        "} else {",
-        `${append}0";`,
-        "}",
-      );
-      continue;
-    }
-    const extract = vclString(`^(?:.*; )?${regexpLiteral(part.cookie)}=([^;]*).*$`);
-    lines.push(
-      `# ${comment(part.cookie)}`,
-      `if (req.http.Cookie ~ ${present}) {`,
-      `${append}=" + regsub(req.http.Cookie, ${extract}, "\\1");`,
-      "} else {",
-      `${append}";`,
-      "}",
-    );
-  }
-  return lines;
+  return indentVcl(["sub cachewise_recv {", ...recvStatements(plan, VARNISH), "}"]);
 }
 
 function hash(): string[] {
-  return indent([
+  return indentVcl([
     "sub cachewise_hash {",
     "# The key: class, cookies, host; then the URL with its query.",
     "hash_data(req.http.X-Cachewise-Key);",
@@ -306,17 +179,7 @@ function backendResponse(plan: ProxyPlan): string[] {
       "}",
     );
     if (class_.coveredVary.some((name) => name.toLowerCase() === "cookie")) {
-      lines.push(
-        "# The key covers the cookies: keep Vary: Cookie for clients, not for the lookup.",
-        "if (beresp.http.Vary) {",
-        "set beresp.http.X-Cachewise-Vary = beresp.http.Vary;",
-        'set beresp.http.Vary = regsuball(beresp.http.Vary, "(?i)(^|,)[ \\t]*cookie[ \\t]*(?=,|$)", "");',
-        'set beresp.http.Vary = regsub(beresp.http.Vary, "^[ \\t,]+", "");',
-        'if (beresp.http.Vary !~ "[^ \\t,]") {',
-        "unset beresp.http.Vary;",
-        "}",
-        "}",
-      );
+      lines.push(...varyWithoutCookie());
     }
   });
   lines.push(
@@ -332,11 +195,11 @@ function backendResponse(plan: ProxyPlan): string[] {
     "return (deliver);",
     "}",
   );
-  return indent(lines);
+  return indentVcl(lines);
 }
 
 function deliver(): string[] {
-  return indent([
+  return indentVcl([
     "sub cachewise_deliver {",
     "# Meant for this cache only.",
     "unset resp.http.X-Accel-Expires;",
@@ -347,16 +210,4 @@ function deliver(): string[] {
     "}",
     "}",
   ]);
-}
-
-/** Indents lines by their brace depth. */
-function indent(lines: readonly string[]): string[] {
-  let depth = 0;
-  return lines.map((line) => {
-    if (line === "") return line;
-    const closes = line.startsWith("}") ? 1 : 0;
-    const text = INDENT.repeat(Math.max(0, depth - closes)) + line;
-    depth += (line.endsWith("{") ? 1 : 0) - closes;
-    return text;
-  });
 }

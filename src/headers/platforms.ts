@@ -10,9 +10,9 @@
  * | `deno-deploy` | `Deno-CDN-Cache-Control` | `Deno-Cache-Tag` | keys on it (RFC 9111) | no |
  * | `netlify` | `Netlify-CDN-Cache-Control` | `Netlify-Cache-Tag` | keys on it | by `Netlify-Vary` |
  * | `vercel` | `Vercel-CDN-Cache-Control` | `Vercel-Cache-Tag` | does not store | no |
- * | `cloudflare` | `Cloudflare-CDN-Cache-Control` | `Cache-Tag` | ignores it | no |
- * | `fastly` | `Surrogate-Control` | `Surrogate-Key` | keys on it | no |
- * | `akamai` | `s-maxage` | `Edge-Cache-Tag` | does not store | no |
+ * | `cloudflare` | `Cloudflare-CDN-Cache-Control` | `Cache-Tag` | ignores it | by a generated Worker |
+ * | `fastly` | `Surrogate-Control` | `Surrogate-Key` | keys on it | by generated VCL |
+ * | `akamai` | `s-maxage` | `Edge-Cache-Tag` | does not store | by generated property rules, anonymous copies only |
  *
  * @module
  */
@@ -47,10 +47,27 @@ export interface Platform {
   readonly varyOnCookie: "keys" | "refuses" | "ignores";
   /** Why a page that varies on `Cookie` is not cached there, when it is not. */
   readonly refusal: string;
-  /** Whether response headers alone can key its cache on a named cookie (`Netlify-Vary`). */
-  readonly keysOnNamedCookie: boolean;
+  /** How the keyed mode runs there, or why it cannot (a sentence for the error message). */
+  readonly keyed: KeyedEdge | string;
   /** The response header, and its value, that shows a hit on the live platform. */
   readonly hit: string;
+}
+
+/** How a platform keys its cache on a named cookie in the keyed mode. */
+export interface KeyedEdge {
+  /** By response headers alone (`Netlify-Vary`), or by configuration cachewise generates. */
+  readonly by: "headers" | "configuration";
+  /** What keys it, for people: `"the Worker cachewise edge --cdn cloudflare prints"`. */
+  readonly configuration: string;
+  /** Whether it keeps the signed-in variants too, or only the anonymous copies. */
+  readonly keepsSignedIn: boolean;
+  /**
+   * Where it reads a keyed page's lifetime: the platform's own field (Netlify, Akamai), or
+   * `X-Accel-Expires` through the generated configuration (Cloudflare, Fastly), in which case the
+   * platform's field keeps the default mode's value and nothing keys a page without that
+   * configuration.
+   */
+  readonly lifetime: "field" | "x-accel-expires";
 }
 
 /**
@@ -64,7 +81,7 @@ export interface Platform {
  * import assert from "node:assert/strict";
  *
  * assert.equal(PLATFORMS.vercel.target, "vercel-cdn-cache-control");
- * assert.equal(PLATFORMS.netlify.keysOnNamedCookie, true);
+ * assert.equal(typeof PLATFORMS.vercel.keyed, "string");
  * ```
  */
 export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
@@ -74,7 +91,7 @@ export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
     tagHeader: "deno-cache-tag",
     varyOnCookie: "keys",
     refusal: "",
-    keysOnNamedCookie: false,
+    keyed: "Deno Deploy keys its cache on the URL and Vary only",
     hit: "Cache-Status: deno; hit",
   },
   "netlify": {
@@ -83,7 +100,7 @@ export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
     tagHeader: "netlify-cache-tag",
     varyOnCookie: "keys",
     refusal: "",
-    keysOnNamedCookie: true,
+    keyed: { by: "headers", configuration: "Netlify-Vary", keepsSignedIn: true, lifetime: "field" },
     hit: 'Cache-Status: "Netlify Edge"; hit',
   },
   "vercel": {
@@ -92,7 +109,8 @@ export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
     tagHeader: "vercel-cache-tag",
     varyOnCookie: "refuses",
     refusal: "Vercel does not store responses that vary on Cookie",
-    keysOnNamedCookie: false,
+    keyed: "Vercel's cache keys are not configurable and it does not store responses that vary " +
+      "on Cookie",
     hit: "x-vercel-cache: HIT",
   },
   "cloudflare": {
@@ -102,7 +120,12 @@ export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
     varyOnCookie: "ignores",
     refusal: "Cloudflare keys on the URL and ignores Vary: Cookie unless a Cache Rule says " +
       "otherwise, so cachewise sends Cloudflare-CDN-Cache-Control: no-store",
-    keysOnNamedCookie: false,
+    keyed: {
+      by: "configuration",
+      configuration: "the Worker `cachewise edge --cdn cloudflare` prints",
+      keepsSignedIn: true,
+      lifetime: "x-accel-expires",
+    },
     hit: "cf-cache-status: HIT",
   },
   "fastly": {
@@ -111,7 +134,12 @@ export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
     tagHeader: "surrogate-key",
     varyOnCookie: "keys",
     refusal: "",
-    keysOnNamedCookie: false,
+    keyed: {
+      by: "configuration",
+      configuration: "the VCL `cachewise edge --cdn fastly` prints",
+      keepsSignedIn: true,
+      lifetime: "x-accel-expires",
+    },
     hit: "X-Cache: HIT",
   },
   "akamai": {
@@ -120,7 +148,12 @@ export const PLATFORMS: Readonly<Record<CdnName, Platform>> = Object.freeze({
     tagHeader: "edge-cache-tag",
     varyOnCookie: "refuses",
     refusal: "Akamai does not cache responses whose Vary names anything but Accept-Encoding",
-    keysOnNamedCookie: false,
+    keyed: {
+      by: "configuration",
+      configuration: "the property rules `cachewise edge --cdn akamai` prints",
+      keepsSignedIn: false,
+      lifetime: "field",
+    },
     hit: "X-Cache: TCP_HIT (ask with Pragma: akamai-x-cache-on)",
   },
 });
