@@ -8,6 +8,7 @@
  * cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
  * cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
  * cachewise check --config FILE [--strict] [--json]
+ * cachewise edge --config FILE [--cdn cloudflare|fastly|akamai]
  * ```
  *
  * `FILE` is JSON in the options' shape, or a JavaScript or TypeScript module whose default export
@@ -29,6 +30,7 @@ import {
 } from "./explain.ts";
 import { checkOptions, checkStatus, formatFindings } from "./check.ts";
 import { loadOptions } from "./load_config.ts";
+import { runEdge } from "./edge.ts";
 
 /** Exit status for a command line that cannot be used as given. */
 export const EXIT_USAGE = 2;
@@ -40,12 +42,15 @@ const USAGE = `Usage:
   cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
   cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
   cachewise check --config FILE [--strict] [--json]
+  cachewise edge --config FILE [--cdn cloudflare|fastly|akamai]
 
 vcl, nginx: print proxy configuration generated from the cachewise options in FILE.
 explain:    the rule that decides URL (a path is taken on http://localhost), the matching rules
             it shadows, and the headers for an anonymous and a signed-in visitor.
 check:      lint the rules: "level rule-path: message" per finding; exits 1 on an error (or,
             with --strict, a warning).
+edge:       print the Cloudflare Worker, Fastly VCL or Akamai rules that key the edge
+            (cachewise edge --help).
 FILE is JSON in the options' shape, or a JavaScript/TypeScript module whose default export is
 the options.
 
@@ -115,6 +120,7 @@ export async function runCli(
   args: readonly string[],
   streams: CliStreams = process,
 ): Promise<number> {
+  if (args[0] === "edge") return await runEdge(args.slice(1), streams);
   let command: Command;
   try {
     command = parseArgs(args);

@@ -1,6 +1,8 @@
 /**
- * Proxy configuration generated from the same rules as the headers: Varnish VCL and nginx, each as
- * a complete configuration for one backend or as a snippet to include into an existing one.
+ * Proxy and platform configuration generated from the same rules as the headers: Varnish VCL and
+ * nginx, each as a complete configuration for one backend or as a snippet to include into an
+ * existing one; and, for the keyed mode at the edge, a Cloudflare Worker, Fastly VCL and Akamai
+ * Property Manager rules (docs/cdns.md).
  * Kept off the main entry so that `cacheHeaders()` users bundle none of it.
  *
  * @example
@@ -31,3 +33,6 @@ export type { Identity, Policy, PolicyInput, PolicyResult } from "../config/poli
 export type { RulePattern } from "../config/rules.ts";
 export { generateNginx, type NginxOptions } from "./nginx.ts";
 export { generateVcl, type VclOptions } from "./varnish.ts";
+export { generateCloudflareWorker } from "./cloudflare.ts";
+export { generateFastlyVcl } from "./fastly.ts";
+export { type AkamaiFeature, type AkamaiRule, akamaiRules, generateAkamaiRules } from "./akamai.ts";
