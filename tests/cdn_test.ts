@@ -14,6 +14,8 @@ import { CDN_NAMES, PLATFORMS } from "../src/headers/platforms.ts";
 import { checkOptions } from "../src/cli/check.ts";
 import { explainUrl, formatExplanation } from "../src/cli/explain.ts";
 import { EdgeCache, PLATFORM_MODELS, type PlatformModel } from "./_platform_models.ts";
+import { akamaiEdge, loadWorker, workerEdge } from "./_keyed_edge_models.ts";
+import { akamaiRules } from "../src/generate/akamai.ts";
 
 const POLICIES = [
   "all-users",
@@ -243,6 +245,47 @@ describe("what decide/edge.ts promises is what the platform models do", () => {
   }
 });
 
+describe("what decide/edge.ts promises for the keyed mode is what the generated configuration does", () => {
+  const keyedConfig = {
+    ...KEYED,
+    signInCookie: "isauthenticated",
+    keyCookies: [],
+    attributes: {},
+    onForgedSignIn: "uncached" as const,
+  };
+  for (const cdn of ["cloudflare", "fastly", "akamai"] as const) {
+    test(`${cdn} (keyed): cached exactly where promised`, async () => {
+      for (const policy of POLICIES) {
+        const options = single(policy, cdn, true);
+        const edge = () =>
+          cdn === "akamai"
+            ? akamaiEdge(akamaiRules(options), modelOf("akamai"), "first")
+            : workerEdge(loadWorker(options));
+        const apply = cacheHeaders(options);
+        for (const audience of ["anonymous", "signed-in"] as const) {
+          const rule = { policy, lifetime: 60, custom: false };
+          const promised = edgeOutcome(cdn, keyedConfig, IDENTITY_HEADERS, rule, audience);
+          const first = audience === "signed-in" && policy !== "all-users" ? "u1" : null;
+          const second = audience === "anonymous" ? null : policy === "per-user" ? "u1" : "u2";
+          const request = (user: string | null) =>
+            new Request("https://shop.example/p", {
+              headers: user === null ? {} : { cookie: `sessionid=s-${user}; isauthenticated=1` },
+            });
+          const shared = edge();
+          let answer = null;
+          for (const user of [first, second]) {
+            answer = await shared.handle(
+              request(user),
+              (req) => apply(req, new Response("page"), user && { id: user }),
+            );
+          }
+          assert.equal(answer?.hit, promised.cached, `${policy}, ${audience}: ${promised.text}`);
+        }
+      }
+    });
+  }
+});
+
 /** The table at the top of docs/cdns.md, from what decide/edge.ts promises. */
 function edgeTable(): string {
   const keyedConfig = {
@@ -253,7 +296,7 @@ function edgeTable(): string {
     onForgedSignIn: "uncached" as const,
   };
   const rows: [CdnName, boolean][] = CDN_NAMES.flatMap((cdn): [CdnName, boolean][] =>
-    cdn === "netlify" ? [[cdn, false], [cdn, true]] : [[cdn, false]]
+    typeof PLATFORMS[cdn].keyed === "string" ? [[cdn, false]] : [[cdn, false], [cdn, true]]
   );
   const cell = (cached: boolean) => cached ? "edge" : "—";
   const lines = [
