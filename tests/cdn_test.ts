@@ -26,6 +26,14 @@ const POLICIES = [
 type PolicyName = typeof POLICIES[number];
 const KEYED = { sessionCookie: "sessionid" } as const;
 const IDENTITY_HEADERS = ["Cookie", "Authorization"];
+/** Option `keyed` as `decide/edge.ts` reads it once validated. */
+const KEYED_CONFIG = {
+  ...KEYED,
+  signInCookie: "isauthenticated",
+  keyCookies: [],
+  attributes: {},
+  onForgedSignIn: "uncached" as const,
+};
 
 function get(apply: ReturnType<typeof cacheHeaders>, user: string | null): Headers {
   const cookie = user === null ? {} : { cookie: `sessionid=s-${user}; isauthenticated=1` };
@@ -246,13 +254,6 @@ describe("what decide/edge.ts promises is what the platform models do", () => {
 });
 
 describe("what decide/edge.ts promises for the keyed mode is what the generated configuration does", () => {
-  const keyedConfig = {
-    ...KEYED,
-    signInCookie: "isauthenticated",
-    keyCookies: [],
-    attributes: {},
-    onForgedSignIn: "uncached" as const,
-  };
   for (const cdn of ["cloudflare", "fastly", "akamai"] as const) {
     test(`${cdn} (keyed): cached exactly where promised`, async () => {
       for (const policy of POLICIES) {
@@ -264,7 +265,7 @@ describe("what decide/edge.ts promises for the keyed mode is what the generated 
         const apply = cacheHeaders(options);
         for (const audience of ["anonymous", "signed-in"] as const) {
           const rule = { policy, lifetime: 60, custom: false };
-          const promised = edgeOutcome(cdn, keyedConfig, IDENTITY_HEADERS, rule, audience);
+          const promised = edgeOutcome(cdn, KEYED_CONFIG, IDENTITY_HEADERS, rule, audience);
           const first = audience === "signed-in" && policy !== "all-users" ? "u1" : null;
           const second = audience === "anonymous" ? null : policy === "per-user" ? "u1" : "u2";
           const request = (user: string | null) =>
@@ -276,7 +277,7 @@ describe("what decide/edge.ts promises for the keyed mode is what the generated 
           for (const user of [first, second]) {
             answer = await shared.handle(
               request(user),
-              (req) => apply(req, new Response("page"), user && { id: user }),
+              (req) => apply(req, new Response("page"), user === null ? null : { id: user }),
             );
           }
           assert.equal(answer?.hit, promised.cached, `${policy}, ${audience}: ${promised.text}`);
@@ -288,13 +289,6 @@ describe("what decide/edge.ts promises for the keyed mode is what the generated 
 
 /** The table at the top of docs/cdns.md, from what decide/edge.ts promises. */
 function edgeTable(): string {
-  const keyedConfig = {
-    ...KEYED,
-    signInCookie: "isauthenticated",
-    keyCookies: [],
-    attributes: {},
-    onForgedSignIn: "uncached" as const,
-  };
   const rows: [CdnName, boolean][] = CDN_NAMES.flatMap((cdn): [CdnName, boolean][] =>
     typeof PLATFORMS[cdn].keyed === "string" ? [[cdn, false]] : [[cdn, false], [cdn, true]]
   );
@@ -307,7 +301,7 @@ function edgeTable(): string {
     const cells = POLICIES.map((policy) => {
       const rule = { policy, lifetime: 60, custom: false };
       const outcome = (audience: "anonymous" | "signed-in") =>
-        edgeOutcome(cdn, keyed ? keyedConfig : null, IDENTITY_HEADERS, rule, audience).cached;
+        edgeOutcome(cdn, keyed ? KEYED_CONFIG : null, IDENTITY_HEADERS, rule, audience).cached;
       return `${cell(outcome("anonymous"))} / ${cell(outcome("signed-in"))}`;
     });
     const name = `${PLATFORMS[cdn].title}${keyed ? " + `keyed`" : ""}`;

@@ -165,8 +165,40 @@ function classKey(plan: ClassPlan, marker: string, dialect: VclDialect): string[
   return lines;
 }
 
+/**
+ * The response side's fail-closed check, per class: `X-Hash-Cookies` must name exactly the cookies
+ * the request was keyed on (`uncacheable` otherwise), and where the key covers the cookies,
+ * `Vary: Cookie` is kept for clients only. Ends inside the last class's branch: the caller closes
+ * the chain.
+ */
+export function hashCookiesChecks(
+  plan: ProxyPlan,
+  dialect: VclDialect,
+  request: "req" | "bereq",
+  uncacheable: readonly string[],
+): string[] {
+  const lines: string[] = [];
+  plan.classes.forEach((class_, index) => {
+    const mismatch = class_.hashCookies === ""
+      ? "beresp.http.X-Hash-Cookies"
+      : `beresp.http.X-Hash-Cookies != ${dialect.string(class_.hashCookies)}`;
+    lines.push(
+      `${index === 0 ? "if" : "} elsif"} (${request}.http.X-Cachewise-Class == ${
+        dialect.string(class_.name)
+      }) {`,
+      `if (${mismatch}) {`,
+      ...uncacheable,
+      "}",
+    );
+    if (class_.coveredVary.some((name) => name.toLowerCase() === "cookie")) {
+      lines.push(...varyWithoutCookie());
+    }
+  });
+  return lines;
+}
+
 /** Statements that keep `Vary: Cookie` for clients but not for the lookup (the key covers it). */
-export function varyWithoutCookie(): string[] {
+function varyWithoutCookie(): string[] {
   return [
     "# The key covers the cookies: keep Vary: Cookie for clients, not for the lookup.",
     "if (beresp.http.Vary) {",
