@@ -32,17 +32,25 @@ import { type ClassPlan, planProxy, type ProxyPlan, type ProxyRoute } from "./pl
 
 /** A criterion or behavior of a Property Manager rule: its name and options. */
 export interface AkamaiFeature {
+  /** The feature's name in the rule format: `caching`, `cacheId`, `regularExpression`. */
   readonly name: string;
+  /** Its options, as the Property Manager API reference lists them. */
   readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** A Property Manager rule as the rule tree of the Property Manager API holds it. */
 export interface AkamaiRule {
+  /** The rule's name, shown in Property Manager. */
   readonly name: string;
+  /** What the rule is for. */
   readonly comments: string;
+  /** When the rule applies. */
   readonly criteria: readonly AkamaiFeature[];
+  /** Whether every criterion must match, or one. */
   readonly criteriaMustSatisfy: "all" | "any";
+  /** What the rule does; a later matching rule overrides an earlier one. */
   readonly behaviors: readonly AkamaiFeature[];
+  /** Nested rules, applied after this one's behaviors. */
   readonly children: readonly AkamaiRule[];
 }
 
