@@ -28,7 +28,12 @@
 
 export { type ApplyCacheHeaders, cacheHeaders } from "./src/apply.ts";
 export { type CacheControl, formatCacheControl } from "./src/headers/cache_control.ts";
-export type { CacheDecision, DecisionReason, MatchedRule } from "./src/decide/decision.ts";
+export type {
+  CacheDecision,
+  DecisionReason,
+  DecisionWarning,
+  MatchedRule,
+} from "./src/decide/decision.ts";
 export { type Lifetime, parseLifetime } from "./src/config/duration.ts";
 export {
   CacheConfigError,

@@ -120,6 +120,7 @@ describe("cachewise explain", () => {
       audience: "anonymous",
       shared: true,
       mismatch: null,
+      warning: null,
       headers: {
         "Cache-Control": "max-age=5, s-maxage=60",
         "Vary": "Cookie, Authorization",

@@ -7,7 +7,12 @@
 
 import { cacheHeaders } from "../apply.ts";
 import { compileOptions } from "../decide/compile.ts";
-import type { CacheDecision, DecisionReason, MatchedRule } from "../decide/decision.ts";
+import type {
+  CacheDecision,
+  DecisionReason,
+  DecisionWarning,
+  MatchedRule,
+} from "../decide/decision.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
 
@@ -83,6 +88,8 @@ export interface VisitorReport {
   readonly audience: string | null;
   readonly shared: boolean;
   readonly mismatch: string | null;
+  /** A deployment problem the request shows (keyed mode), or `null`. */
+  readonly warning: DecisionWarning | null;
   /** The reported headers present on the response, by name. */
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -124,6 +131,13 @@ const REASONS: Readonly<Record<DecisionReason, string>> = {
   "tag-limit": "the URL gives cache tags beyond what a tag header takes",
 };
 
+const WARNINGS: Readonly<Record<DecisionWarning, string>> = {
+  "secure-marker-over-http": "the sign-in marker is Secure and this request came over plain " +
+    "HTTP: browsers drop it, so signed-in pages are never served from the keyed cache. " +
+    "Terminate TLS in front of the proxy (and forward X-Forwarded-Proto: https), or set " +
+    "keyed.signInCookieAttributes.secure to false for development over HTTP",
+};
+
 /** Builds the explanation. Throws a `CacheConfigError` for options that do not compile. */
 export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettings): Explanation {
   const { config, ranked } = compileOptions(options);
@@ -146,8 +160,8 @@ export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettin
       const value = written.headers.get(name);
       if (value !== null) headers[name] = value;
     }
-    const { reason, audience, shared, mismatch } = decision;
-    return { reason, audience, shared, mismatch, headers };
+    const { reason, audience, shared, mismatch, warning } = decision;
+    return { reason, audience, shared, mismatch, warning, headers };
   };
   const keyed = config.keyed;
   const cookie = keyed === null
@@ -189,6 +203,7 @@ export function formatExplanation(explanation: Explanation, json: boolean): stri
     const shared = report.shared ? "shared cache may store it" : "not for shared caches";
     lines.push("", `${title} (${report.reason}${audience}; ${shared}):`);
     if (report.mismatch !== null) lines.push(`  mismatch: ${report.mismatch}`);
+    if (report.warning !== null) lines.push(`  warning: ${WARNINGS[report.warning]}`);
     const entries = Object.entries(report.headers);
     if (entries.length === 0) lines.push(`  no headers added: ${REASONS[report.reason]}`);
     else if (report.reason !== "rule") lines.push(`  why: ${REASONS[report.reason]}`);

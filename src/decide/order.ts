@@ -25,12 +25,14 @@ import type { Audience } from "./built_in_policies.ts";
 import { compileOptions } from "./compile.ts";
 import { type CacheDecision, isStored, uncached, unchanged } from "./decision.ts";
 import {
+  cameOverPlainHttp,
   findMismatch,
   type IdentityCookies,
   markerFromResponse,
   type Mismatch,
   mismatchDecision,
   readIdentityCookies,
+  withSecureMarkerWarning,
 } from "./keyed.ts";
 import { customDecision, type RulePlan } from "./plans.ts";
 import { tagsFromURL } from "./rule_tags.ts";
@@ -82,6 +84,8 @@ export function compileDecider(
   const { keepHandlerCacheControl, identityHeaders, keyed, onError } = config;
   /** Statuses besides 200 and 304 that some rule caches. */
   const ruleStatuses = new Set(ranked.flatMap((rule) => [...rule.statusPlans.keys()]));
+  /** Keyed mode: whether browsers drop the marker when it is set over plain HTTP. */
+  const secureMarker = keyed !== null && (keyed.attributes.secure ?? true);
 
   /** Steps 2 to 6 without the identity. */
   function decideResponse(request: Request, response: Response): CacheDecision | RulePlan {
@@ -192,8 +196,7 @@ export function compileDecider(
       if (keyed === null) return decision;
       const mismatch = pending.responseMarker ??
         (pending.cookies === null ? null : findMismatch(pending.cookies, identity));
-      if (mismatch === null) return decision;
-      return mismatchDecision(
+      const decided = mismatch === null ? decision : mismatchDecision(
         decision,
         mismatch,
         keyed,
@@ -201,6 +204,15 @@ export function compileDecider(
         UNCACHED_MISMATCH,
         pending.handlerForbidsSharing,
       );
+      // A signed-in visitor needs the marker, a sign-in sets it: over plain HTTP a Secure one
+      // never reaches the browser, and signed-in pages never come from the keyed cache.
+      if (
+        secureMarker && (identity != null || mismatch?.marker === "set") &&
+        cameOverPlainHttp(request)
+      ) {
+        return withSecureMarkerWarning(decided);
+      }
+      return decided;
     },
   };
 }
