@@ -26,12 +26,12 @@
  */
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
-import { mkdirSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { type CodeBlock, readCodeBlocks } from "./_markdown.ts";
 import { freePort, temporaryDirectory } from "./testdata/daemons.ts";
+import { stopLeftovers } from "./_scratch_processes.ts";
 
 /** Shell languages a guide might spell a block in; only `sh` is accepted. */
 const OTHER_SHELLS = new Set(["bash", "shell", "console", "zsh", "shell-session", "shellsession"]);
@@ -210,13 +210,12 @@ function runBash(
   dir: string,
   timeoutMs: number,
 ): Promise<{ output: string; status: number | null }> {
-  const node = dirname(process.execPath);
   const child = spawn("bash", ["-c", script], {
     cwd: dir,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      PATH: `${node}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: `${nodeDirectory()}:/usr/local/bin:/usr/bin:/bin`,
       HOME: process.env.HOME ?? dir,
       LANG: "C.UTF-8",
       NO_COLOR: "1",
@@ -243,42 +242,9 @@ function runBash(
   });
 }
 
-/**
- * Processes started from the scratch directory that are still running, given a few seconds to
- * finish stopping (`nginx -s stop` returns before nginx exits); those left are stopped by process
- * id and described. Linux only (`/proc`); elsewhere nothing is found.
- */
-async function stopLeftovers(dir: string): Promise<string[]> {
-  for (let wait = 0; wait < 20 && scratchProcesses(dir).length > 0; wait++) await delay(100);
-  const left = scratchProcesses(dir);
-  for (const { pid } of left) signal(pid, "SIGTERM");
-  for (let wait = 0; wait < 50 && scratchProcesses(dir).length > 0; wait++) await delay(100);
-  for (const { pid } of scratchProcesses(dir)) signal(pid, "SIGKILL");
-  return left.map(({ pid, command }) => `  ${pid} ${command}`);
-}
-
-function scratchProcesses(dir: string): { pid: number; command: string }[] {
-  if (!existsSync("/proc/self")) return [];
-  const found: { pid: number; command: string }[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const command = readFileSync(`/proc/${name}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-      const cwd = readlinkSync(`/proc/${name}/cwd`);
-      if (command !== "" && (cwd === dir || cwd.startsWith(`${dir}/`) || command.includes(dir))) {
-        found.push({ pid: Number(name), command });
-      }
-    } catch { /* gone, or not ours */ }
-  }
-  return found;
-}
-
-function signal(pid: number, name: "SIGTERM" | "SIGKILL"): void {
-  try {
-    process.kill(pid, name);
-  } catch { /* already gone */ }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Where the `node` a reader runs lives: this process's own under Node, else the first on `PATH`. */
+function nodeDirectory(): string {
+  if (!("Deno" in globalThis) && !("Bun" in globalThis)) return dirname(process.execPath);
+  const dirs = (process.env.PATH ?? "").split(":").filter((dir) => dir !== "");
+  return dirs.find((dir) => existsSync(join(dir, "node"))) ?? "/usr/bin";
 }
