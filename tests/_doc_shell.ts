@@ -12,10 +12,11 @@
  *   shell command escapes the test by its spelling;
  * - `cachewise` is this checkout, installed as `npm install cachewise` would install it:
  *   `node_modules/cachewise` links to the checkout and `node_modules/.bin/cachewise` to its
- *   `dist/cli.js` (built with tsup when older than the sources), so `export
- *   PATH="$PWD/node_modules/.bin:$PATH"` and `import … from "cachewise"` resolve to the code under
- *   test, never to a package fetched from the registry. The blocks start with a minimal `PATH`
- *   (Node's directory, `/usr/local/bin`, `/usr/bin`, `/bin`), as a reader's shell has;
+ *   `dist/cli.js` (built with tsup when older than the sources), so the command and
+ *   `import … from "cachewise"` reach the code under test, never a package fetched from the
+ *   registry. What a guide may assume on `PATH` is what a reader who followed its setup has:
+ *   `$PWD/node_modules/.bin` (so `cachewise`), Node, and the system's `bin` and `sbin`
+ *   directories (`varnishd` and `nginx` are in `/usr/sbin`); nothing of the checkout's own tools;
  * - every port written as `127.0.0.1:PORT` or `localhost:PORT` in a block is replaced, wherever
  *   that number appears in the guide's blocks, by a free port: guides use fixed ports (8080 the
  *   application, 6081 Varnish, 8081 nginx), the tests run in parallel with others;
@@ -98,6 +99,8 @@ export interface RunGuideOptions {
   readonly root: string;
   /** The longest the blocks may take together. @default 120_000 */
   readonly timeoutMs?: number;
+  /** How long processes may take to exit after the last block before they count as left. @default 2_000 */
+  readonly graceMs?: number;
 }
 
 const MARK = "::cachewise-doc::";
@@ -116,7 +119,7 @@ export async function runGuide(file: string, options: RunGuideOptions): Promise<
     installCheckout(dir, options.root);
     const { script, lines } = scriptOf(run, ports);
     const { output, status } = await runBash(script, dir, options.timeoutMs ?? 120_000);
-    const left = await stopLeftovers(dir);
+    const left = await stopLeftovers(dir, options.graceMs ?? 2_000);
     let failure: string | null = null;
     if (status !== 0) failure = failedLine(output, lines, status);
     else if (left.length > 0) {
@@ -215,7 +218,11 @@ function runBash(
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      PATH: `${nodeDirectory()}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: [
+        `${dir}/node_modules/.bin`,
+        nodeDirectory(),
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      ].join(":"),
       HOME: process.env.HOME ?? dir,
       LANG: "C.UTF-8",
       NO_COLOR: "1",

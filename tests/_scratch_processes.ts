@@ -7,12 +7,14 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import process from "node:process";
 
 /**
- * Processes started from the scratch directory that are still running, given a few seconds to
+ * Processes started from the scratch directory that are still running, given `graceMs` to
  * finish stopping (`nginx -s stop` returns before nginx exits); those left are stopped by process
  * id and described. Linux only (`/proc`); elsewhere nothing is found.
  */
-export async function stopLeftovers(dir: string): Promise<string[]> {
-  for (let wait = 0; wait < 20 && scratchProcesses(dir).length > 0; wait++) await delay(100);
+export async function stopLeftovers(dir: string, graceMs: number): Promise<string[]> {
+  for (let wait = 0; wait < graceMs / 100 && scratchProcesses(dir).length > 0; wait++) {
+    await delay(100);
+  }
   const left = scratchProcesses(dir);
   for (const { pid } of left) signal(pid, "SIGTERM");
   for (let wait = 0; wait < 50 && scratchProcesses(dir).length > 0; wait++) await delay(100);

@@ -115,14 +115,13 @@ describe("the shell-block runner", () => {
       fence(
         "sh",
         [
-          'export PATH="$PWD/node_modules/.bin:$PATH"',
           "cachewise --help | head -n 1",
           `node -e 'import("cachewise").then((m) => console.log(typeof m.cacheHeaders))'`,
           "sleep 300 &",
         ].join("\n"),
       ),
     );
-    const run = await runGuide(path, { root: ROOT });
+    const run = await runGuide(path, { root: ROOT, graceMs: 200 });
     assert.match(run.output, /^Usage:\nfunction\n/m);
     assert.equal(run.ok, false);
     assert.match(run.failure!, /leaves processes running[^]*sleep 300/);
