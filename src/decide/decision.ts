@@ -23,7 +23,7 @@ import { type TargetExtensions, targetHeader, type TargetName } from "../headers
  * ```
  */
 export type DecisionReason =
-  /** 101 upgrades, `Response.error()`, a used body, anything not a `Response`: returned as they are. */
+  /** 101 upgrades, `Response.error()`, a used body: returned as they are. */
   | "not-rebuildable"
   /** The handler set `Cache-Control`; it is kept and nothing is added. */
   | "handler-cache-control"
@@ -35,6 +35,8 @@ export type DecisionReason =
   | "set-cookie"
   /** No rule matches the URL: sent uncached. */
   | "no-rule"
+  /** The URL is longer than 8,192 characters, so no rule is tried: sent uncached. */
+  | "url-too-long"
   /** A rule matched and its policy decided. */
   | "rule"
   /** A custom policy or `identify` failed: sent uncached, and `onError` was told. */
