@@ -93,6 +93,14 @@ export interface RuleOptions {
   readonly tags?: readonly string[];
   /** A lifetime per target instead of `ttl` (targets enabled in option `targets`). */
   readonly targets?: Readonly<Partial<Record<TargetName, Lifetime>>>;
+  /**
+   * Marks the rule as an intended carve-out: a page shared with everybody (or every anonymous
+   * visitor) inside a per-user area, such as `/account/help` inside `/account/*`.
+   * `cachewise check` then reports it as information instead of a warning, so `--strict` passes.
+   * It changes no header.
+   * @default false
+   */
+  readonly carveOut?: boolean;
 }
 
 /** A rule after validation, in declaration order, one per pattern. */
@@ -121,6 +129,7 @@ const RULE_KEYS = new Set([
   "statuses",
   "tags",
   "targets",
+  "carveOut",
 ]);
 
 /** Validates the ordered form; one declared rule per pattern. */
