@@ -13,6 +13,7 @@ export default defineConfig({
     matrix: "src/adapters/matrix.ts",
     generate: "src/generate/mod.ts",
     cli: "cli.ts",
+    bin: "src/cli/bin.ts", // the executable; cli.ts only exports run()
   },
   format: ["esm"],
   target: "node20",

@@ -62,7 +62,7 @@ describe("cachewise check", () => {
     );
     assert.match(
       find('warning timeouts["all-users"]["1h"][0]: carve-out:')[0] ?? "",
-      /all-users hole in a per-user area — make sure the page is the same for everybody: "\/account\/help" \(all-users, 3600s\) inside "\/account\/\*" \(per-user, 60s\) at timeouts\["per-user"\]\["60"\]\[0\]/,
+      /all-users hole in a per-user area — make sure the page is the same for everybody, then declare it in rules with carveOut: true: "\/account\/help" \(all-users, 3600s\) inside "\/account\/\*" \(per-user, 60s\) at timeouts\["per-user"\]\["60"\]\[0\]/,
     );
     const mine = 'info timeouts["anonymous-and-authenticated"]["5"][0]: ';
     assert.match(
@@ -124,6 +124,49 @@ describe("cachewise check", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("a carve-out marked carveOut: true is information, so --strict passes", async () => {
+    const timeouts = { "per-user": { 60: ["/account/*"] } };
+    const carveOut = { pattern: "/account/help", policy: "all-users", ttl: "1h" };
+    const unmarked = await run([
+      "check",
+      "--config",
+      config({ timeouts, rules: [carveOut] }),
+      "--strict",
+    ]);
+    assert.equal(unmarked.status, 1);
+    assert.match(
+      unmarked.stdout,
+      /^warning rules\[0\]\.pattern: carve-out: .*mark the rule carveOut: true/m,
+    );
+    const marked = config({ timeouts, rules: [{ ...carveOut, carveOut: true }] });
+    const result = await run(["check", "--config", marked, "--strict"]);
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(
+      result.stdout,
+      /^info rules\[0\]\.pattern: carve-out \(intended, carveOut: true\): all-users hole in a per-user area/m,
+    );
+    assert.doesNotMatch(result.stdout, /^warning/m);
+  });
+
+  test("carveOut: true on a rule inside no per-user area is reported as unused", () => {
+    const findings = checkOptions({
+      keyed: { sessionCookie: "sessionid" },
+      rules: [{ pattern: "/help", policy: "all-users", ttl: 60, carveOut: true }],
+    });
+    assert.deepEqual(findings.map((f) => [f.level, f.code, f.path]), [
+      ["info", "unused-carve-out", "rules[0].pattern"],
+    ]);
+  });
+
+  test("a carve-out declared in timeouts is told to move to rules", () => {
+    const findings = checkOptions({
+      timeouts: { "per-user": { 60: ["/account/*"] }, "all-users": { 60: ["/account/help"] } },
+    });
+    const carveOut = findings.find((f) => f.code === "carve-out")!;
+    assert.equal(carveOut.level, "warning");
+    assert.match(carveOut.message, /then declare it in rules with carveOut: true/);
+  });
+
   const usageErrors: readonly [string[], RegExp][] = [
     [["check"], /--config is required/],
     [["check", "--config", CLEAN, "extra"], /Unexpected argument "extra"/],
@@ -149,9 +192,9 @@ describe("cachewise check", () => {
 
 const inNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const RUNNERS: readonly [string, string, string[]][] = [
-  ["deno", `${ROOT}node_modules/.bin/deno`, ["run", "-A", "cli.ts"]],
-  ["node", inNode ? process.execPath : "node", ["--import", "tsx", "cli.ts"]],
-  ["bun", `${ROOT}node_modules/.bin/bun`, ["cli.ts"]],
+  ["deno", `${ROOT}node_modules/.bin/deno`, ["run", "-A", "src/cli/bin.ts"]],
+  ["node", inNode ? process.execPath : "node", ["--import", "tsx", "src/cli/bin.ts"]],
+  ["bun", `${ROOT}node_modules/.bin/bun`, ["src/cli/bin.ts"]],
 ];
 
 describe("cachewise check as a subprocess", () => {

@@ -59,7 +59,7 @@ describe("cachewise command line", () => {
     for (const args of [["--help"], ["-h"], ["vcl", "--help"], ["help"]]) {
       const result = await run(args);
       assert.equal(result.status, 0);
-      assert.match(result.stdout, /cachewise nginx --config FILE/);
+      assert.match(result.stdout, /cachewise nginx \[--config FILE\] --backend/);
     }
   });
 
@@ -117,7 +117,7 @@ const RUNNERS: readonly [string, string, string[]][] = [
     process.versions.node !== undefined && !("Deno" in globalThis) && !("Bun" in globalThis)
       ? process.execPath
       : "node",
-    ["--import", "tsx", "cli.ts"],
+    ["--import", "tsx", "src/cli/bin.ts"],
   ],
 ];
 

@@ -10,6 +10,8 @@ import { compileOptions } from "../decide/compile.ts";
 import type { CacheDecision, DecisionReason, MatchedRule } from "../decide/decision.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
+import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
+import { defineCommand, type ParsedArgs } from "./command.ts";
 
 /** What `cachewise explain` is asked. */
 export interface ExplainSettings {
@@ -29,12 +31,9 @@ export interface ExplainSettings {
  * `explain`'s arguments: the URL (a path is taken on `http://localhost`), user, method and
  * status. Throws a `TypeError` (a usage error) for any that cannot be used.
  */
-export function parseExplainArgs(
-  values: ReadonlyMap<string, string>,
-  json: boolean,
-  extra: readonly string[],
-): ExplainSettings {
-  const [target, ...more] = extra;
+export function parseExplainArgs({ values, switches, positional }: ParsedArgs): ExplainSettings {
+  const json = switches.has("--json");
+  const [target, ...more] = positional;
   if (target === undefined) throw new TypeError("Name the URL or path to explain");
   if (more.length > 0) throw new TypeError(`Unexpected argument ${JSON.stringify(more[0])}`);
   let url: string;
@@ -118,6 +117,7 @@ const REASONS: Readonly<Record<DecisionReason, string>> = {
   "method": "the method is not GET or HEAD",
   "set-cookie": "the response sets a cookie",
   "no-rule": "no rule matches the URL",
+  "url-too-long": `the URL is longer than ${MAX_MATCHED_URL_LENGTH} characters: no rule is tried`,
   "rule": "the rule's policy decided",
   "error": "a custom policy failed (onError was told)",
   "identity-mismatch": "the identity cookies disagree with the identity",
@@ -129,7 +129,10 @@ export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettin
   const { config, ranked } = compileOptions(options);
   const apply = cacheHeaders({ ...options, onError: () => {} });
   const { url, method, status, user } = settings;
-  const matching = ranked.filter((rule) => rule.urlPattern.test(url));
+  // Matching stays bounded: past the limit, apply() tries no rule, and neither does explain.
+  const matching = url.length > MAX_MATCHED_URL_LENGTH
+    ? []
+    : ranked.filter((rule) => rule.urlPattern.test(url));
   const asMatched = (rule: (typeof ranked)[number]): MatchedRule => ({
     policy: rule.policy,
     lifetime: rule.lifetime,
@@ -198,3 +201,22 @@ export function formatExplanation(explanation: Explanation, json: boolean): stri
   visitor(`Signed-in visitor "${e.signedIn.user}"`, e.signedIn);
   return `${lines.join("\n")}\n`;
 }
+
+/** `cachewise explain [--config FILE] URL [--user ID] [--method M] [--status N] [--json]` */
+export const explainCommand = defineCommand<ExplainSettings>({
+  usage: "URL [--user ID] [--method M] [--status N] [--json]",
+  description: "the rule that decides URL (a path is taken on http://localhost), the matching " +
+    "rules it shadows, and the headers for an anonymous and a signed-in visitor",
+  flags: {
+    "--user": { value: "ID", help: 'the signed-in visitor\'s id (default "user")' },
+    "--method": { value: "M", help: "the request method (default GET)" },
+    "--status": { value: "N", help: "the response status, 200 to 599 (default 200)" },
+    "--json": { help: "print one JSON object" },
+  },
+  parse: parseExplainArgs,
+  async run(settings, { streams, options }) {
+    const explanation = explainUrl(await options(), settings);
+    streams.stdout.write(formatExplanation(explanation, settings.json));
+    return 0;
+  },
+});
