@@ -48,7 +48,8 @@ export type {
   PolicyResult,
 } from "./src/config/policies.ts";
 export type { RuleOptions } from "./src/config/rules.ts";
-export type { RulePattern, URLPatternInitLike, URLPatternLike } from "./src/config/rules.ts";
+export type { RulePattern } from "./src/config/rules.ts";
+export type { URLPatternInitLike, URLPatternLike } from "./src/config/url_pattern_like.ts";
 export type { TagHeaderName } from "./src/headers/tags.ts";
 export type { TargetName } from "./src/headers/targets.ts";
 export { type FetchHandler, withCacheHeaders, type WithCacheHeadersOptions } from "./src/serve.ts";

@@ -17,6 +17,7 @@ import {
   type RuleSettings,
 } from "./rule_settings.ts";
 import type { TargetName } from "../headers/targets.ts";
+import type { URLPatternInitLike, URLPatternLike } from "./url_pattern_like.ts";
 
 /**
  * A pattern: a URLPattern pathname string (`"/blog/:slug"`), a `URLPatternInit`, or a `URLPattern`.
@@ -33,54 +34,6 @@ import type { TargetName } from "../headers/targets.ts";
  * ```
  */
 export type RulePattern = string | URLPatternInitLike | URLPatternLike;
-
-/**
- * A `URLPatternInit`: a pattern per URL component, and the base URL a relative one is read
- * against. Spelt out here so that the declarations need neither the DOM library nor Deno's:
- * Node 20's types (`@types/node@20`) have no `URLPattern`.
- *
- * @example
- * ```ts
- * import type { URLPatternInitLike } from "@cachewise/cachewise";
- *
- * const admin: URLPatternInitLike = { hostname: "admin.example.com", pathname: "/*" };
- * ```
- */
-export interface URLPatternInitLike {
-  readonly protocol?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly hostname?: string;
-  readonly port?: string;
-  readonly pathname?: string;
-  readonly search?: string;
-  readonly hash?: string;
-  readonly baseURL?: string;
-}
-
-/**
- * A `URLPattern` object, the runtime's own or `urlpattern-polyfill`'s (Node 20 and 22): what
- * cachewise reads of it.
- *
- * @example
- * ```ts
- * import type { URLPatternLike } from "@cachewise/cachewise";
- *
- * const search: URLPatternLike = new URLPattern({ pathname: "/search", search: "q=*" });
- * ```
- */
-export interface URLPatternLike {
-  readonly protocol: string;
-  readonly username: string;
-  readonly password: string;
-  readonly hostname: string;
-  readonly port: string;
-  readonly pathname: string;
-  readonly search: string;
-  readonly hash: string;
-  /** Whether a URL matches. */
-  test(input?: string | URLPatternInitLike, baseURL?: string): boolean;
-}
 
 /**
  * One rule of the ordered form. Exactly one of `pattern` and `patterns`.
