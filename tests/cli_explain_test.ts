@@ -157,6 +157,17 @@ describe("cachewise explain", () => {
     assert.doesNotMatch(missing.stdout, /Shadows:|Audience:/);
   });
 
+  test("a URL over 8,192 characters is explained as url-too-long, with no rule tried", async () => {
+    const long = `/static/${"a".repeat(8_200)}`;
+    const explained = await json(["explain", "--config", PLAIN, long]);
+    assert.equal(explained.rule, null);
+    assert.deepEqual(explained.shadowed, []);
+    assert.equal(explained.anonymous.reason, "url-too-long");
+    assert.equal(explained.anonymous.headers["Cache-Control"], "private, no-cache");
+    const text = await run(["explain", "--config", PLAIN, long]);
+    assert.match(text.stdout, /why: the URL is longer than 8192 characters: no rule is tried/);
+  });
+
   const usageErrors: readonly [string[], RegExp][] = [
     [["explain", "--config", PLAIN], /Name the URL or path to explain/],
     [["explain", "/a"], /--config is required/],
