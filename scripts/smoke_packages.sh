@@ -48,6 +48,9 @@ node -e '
   const lines = subpaths.map((path, i) =>
     `import * as m${i} from "cachewise${path.slice(1)}";`);
   lines.push(`export const all = [${subpaths.map((_, i) => `m${i}`).join(", ")}];`);
+  // Patterns as a Node 20 user writes them: a string, a URLPatternInit, the polyfill URLPattern.
+  lines.push(`import { URLPattern } from "urlpattern-polyfill";`);
+  lines.push(`export const patterns: m0.RulePattern[] = ["/a", { pathname: "/b" }, new URLPattern({ pathname: "/c" })];`);
   require("fs").writeFileSync(process.argv[2], lines.join("\n") + "\n");
 ' "$root/package.json" "$project/types.ts"
 cat >"$project/tsconfig.json" <<'JSON'

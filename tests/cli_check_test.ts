@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { EXIT_USAGE } from "../src/cli/run.ts";
 import { checkOptions } from "../src/cli/check.ts";
+import { runCapturing } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const DIR = mkdtempSync(join(tmpdir(), "cachewise-check-"));
@@ -33,15 +34,7 @@ const WARNED = config({
   },
 });
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
+const run = runCapturing;
 
 describe("cachewise check", () => {
   test("clean rules exit 0", async () => {

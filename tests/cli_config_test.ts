@@ -13,7 +13,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { CONFIG_FILE_NAMES, findConfigFile, loadOptions } from "../src/cli/load_config.ts";
-import { EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { EXIT_USAGE } from "../src/cli/run.ts";
+import { runCapturing } from "./_cli.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Inside the repository, so that `--import tsx` and the config's import of mod.ts resolve.
@@ -38,15 +39,7 @@ function directory(name: string, files: Record<string, string>): string {
   return path;
 }
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
+const run = runCapturing;
 
 describe("the config file", () => {
   const bodies: Record<string, string> = {

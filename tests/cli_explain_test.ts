@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { EXIT_CONFIG, EXIT_USAGE } from "../src/cli/run.ts";
+import { runCapturing } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const KEYED = "tests/testdata/golden_options.ts";
@@ -37,15 +38,7 @@ writeFileSync(
 );
 after(() => rmSync(DIR, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
+const run = runCapturing;
 
 async function json(args: string[]) {
   const result = await run([...args, "--json"]);

@@ -41,7 +41,7 @@ export interface URLPatternInitLike {
 
 /**
  * A `URLPattern` object, the runtime's own or `urlpattern-polyfill`'s (Node 20 and 22): what
- * cachewise reads of it.
+ * cachewise reads of it, a pattern string per component.
  *
  * @example
  * ```ts
@@ -50,23 +50,7 @@ export interface URLPatternInitLike {
  * const search: URLPatternLike = new URLPattern({ pathname: "/search", search: "q=*" });
  * ```
  */
-export interface URLPatternLike {
-  /** Its protocol pattern. */
-  readonly protocol: string;
-  /** Its username pattern. */
-  readonly username: string;
-  /** Its password pattern. */
-  readonly password: string;
-  /** Its hostname pattern. */
-  readonly hostname: string;
-  /** Its port pattern. */
-  readonly port: string;
-  /** Its pathname pattern. */
-  readonly pathname: string;
-  /** Its search pattern. */
-  readonly search: string;
-  /** Its hash pattern. */
-  readonly hash: string;
+export interface URLPatternLike extends Required<Omit<URLPatternInitLike, "baseURL">> {
   /** Whether a URL matches. */
   test(input?: string | URLPatternInitLike, baseURL?: string): boolean;
 }
