@@ -21,12 +21,12 @@ if (got !== "private, max-age=5 | max-age=5, s-maxage=3600") throw new Error("un
 console.log("ok " + got + " (URLPattern " + (typeof globalThis.URLPattern === "function" ? "native" : "polyfilled") + ")");
 '
 
-# npm: the tarball, installed into a scratch project.
+# npm: the tarball, installed into an empty directory as the README says (npm writes the
+# package.json).
 tarball=$(npm pack --silent --ignore-scripts --pack-destination "$work")
-project="$work/npm-project"
+project="$work/my-app"
 mkdir "$project"
-(cd "$project" && npm init -y >/dev/null && npm pkg set type=module &&
-  npm install --silent --no-audit --no-fund --prefer-offline "$work/$tarball")
+(cd "$project" && npm install --silent --no-audit --no-fund --prefer-offline "$work/$tarball")
 echo "${smoke/SPECIFIER/cachewise}" >"$project/smoke.mjs"
 for runtime in "node" "bun" "deno run"; do
   printf '%s: ' "$runtime"
@@ -39,8 +39,12 @@ echo "ok npx cachewise --help"
   if (typeof cli.run !== "function" || process.exitCode) process.exit(1);')
 echo "ok import \"cachewise/cli\" under Node runs nothing and exports run()"
 
-# The declarations, for a Node 20 project: @types/node@20, no DOM library, skipLibCheck false,
-# every subpath imported.
+# The README, followed literally in that project.
+node --import tsx scripts/smoke_readme.ts "$project"
+
+# The declarations, for a Node 20 project (ESM, as the package is): @types/node@20, no DOM
+# library, skipLibCheck false, every subpath imported.
+(cd "$project" && npm pkg set type=module)
 mkdir -p "$project/node_modules/@types"
 ln -s "$root/node_modules/@types/node" "$project/node_modules/@types/node"
 node -e '
@@ -70,9 +74,6 @@ cat >"$project/tsconfig.json" <<'JSON'
 JSON
 (cd "$project" && tsc -p .)
 echo "ok tsc: every subpath's declarations compile with @types/node@$(node -p "require('$root/node_modules/@types/node/package.json').version"), skipLibCheck false"
-
-# The README, followed literally in that project.
-node --import tsx scripts/smoke_readme.ts "$project"
 
 # jsr: the published file set under Deno.
 mkdir "$work/jsr"
