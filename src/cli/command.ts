@@ -34,7 +34,10 @@ export interface ParsedArgs {
 /** What a running command is given. */
 export interface CommandContext {
   readonly streams: CliStreams;
-  /** Loads the options from `--config FILE`, or from the config file found in the directory. */
+  /**
+   * Loads the options from `--config FILE`, or from the config file found in the working
+   * directory (none found is a usage error). A command that needs no options never calls it.
+   */
   options(): Promise<CacheHeadersOptions>;
 }
 

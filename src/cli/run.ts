@@ -111,22 +111,29 @@ export async function runCli(
   args: readonly string[],
   streams: CliStreams = process,
 ): Promise<number> {
-  let parsed: { name: string; config: string; settings: unknown } | "help";
+  const usageError = (error: Error) => {
+    streams.stderr.write(`cachewise: ${error.message}\n\n${usage()}`);
+    return EXIT_USAGE;
+  };
+  let parsed: { name: string; config: string | undefined; settings: unknown } | "help";
   try {
     parsed = parseCommandLine(args);
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof TypeError)) throw error;
-    streams.stderr.write(`cachewise: ${error.message}\n\n${usage()}`);
-    return EXIT_USAGE;
+    return usageError(error);
   }
   if (parsed === "help") {
     streams.stdout.write(usage());
     return 0;
   }
-  const { name, config, settings } = parsed;
+  const { name, settings } = parsed;
+  // Found only when the command asks for the options: a command may need none.
+  let config = parsed.config;
+  const options = () => loadOptions(config ??= defaultConfig());
   try {
-    return await COMMANDS[name]!.run(settings, { streams, options: () => loadOptions(config) });
+    return await COMMANDS[name]!.run(settings, { streams, options });
   } catch (error) {
+    if (error instanceof UsageError) return usageError(error);
     const message = error instanceof Error ? error.message : String(error);
     const prefix = error instanceof CacheConfigError ? "" : `Cannot use ${config}: `;
     streams.stderr.write(`cachewise: ${prefix}${message}\n`);
@@ -137,7 +144,7 @@ export async function runCli(
 /** Reads the command line; throws a `UsageError` (or a `TypeError` for a malformed value). */
 function parseCommandLine(
   args: readonly string[],
-): { name: string; config: string; settings: unknown } | "help" {
+): { name: string; config: string | undefined; settings: unknown } | "help" {
   const flags = allFlags();
   const values = new Map<string, string>();
   const switches = new Set<string>();
@@ -178,7 +185,7 @@ function parseCommandLine(
   }
   const parsed: ParsedArgs = { values, switches, positional: rest };
   const settings = command.parse(parsed);
-  return { name, config: values.get("--config") ?? defaultConfig(), settings };
+  return { name, config: values.get("--config"), settings };
 }
 
 /** The config file found in the working directory; a usage error when there is none. */
