@@ -30,6 +30,6 @@ bash scripts/smoke_packages.sh
 step "deno test (with JSDoc examples)"
 deno test -A --doc mod.ts src/ tests/
 step "bun test"
-bun test tests/
+bun test --timeout 60000 tests/
 step "node --test"
 node --import tsx --test tests/*_test.ts
