@@ -139,6 +139,17 @@ describe("judge()", () => {
     assert.deepEqual(kinds(observations, true), []);
   });
 
+  it("with rules, does not take a page the origin makes alike for everyone, kept for anonymous visitors, for a leak", () => {
+    const url = "https://shop.example/";
+    const observations = [
+      seen({ url, visitor: "alice", round: 1, digest: "home" }),
+      seen({ url, visitor: "bob", round: 1, position: 2, digest: "home" }),
+      seen({ url, visitor: "anonymous", round: 1, position: 3, digest: "home" }),
+      seen({ url, visitor: "anonymous", round: 2, digest: "home", verdict: "hit" }),
+    ];
+    assert.deepEqual(kinds(observations, true), []);
+  });
+
   it("with rules and no verdict at all, takes identical pages as one stored copy", () => {
     const quiet = { verdict: "unknown", verdictSource: null } as const;
     const observations = [
@@ -153,7 +164,10 @@ describe("judge()", () => {
       seen({ visitor: "alice", round: 1, digest: "old", verdict: "hit" }),
       seen({ visitor: "anonymous", round: 1, position: 2, digest: "old", verdict: "hit" }),
     ];
-    assert.deepEqual(kinds(observations, true), ["warning mixed-audiences anonymous"]);
+    assert.deepEqual(kinds(observations, true), [
+      "warning mixed-audiences alice",
+      "warning mixed-audiences anonymous",
+    ]);
   });
 
   it("with rules, notes a shareable page never kept, with the likely cause", () => {

@@ -165,34 +165,42 @@ function judgeOne(
 }
 
 /**
- * With rules: a page first received by one visitor (from the origin, or with no verdict) and then
- * served, not from the origin, to a visitor of another audience.
+ * With rules: a body served, not from the origin, to a visitor of an audience the origin never
+ * made that body for. A body is made for the audiences whose requests got it from the origin (a
+ * miss; with no verdict, the first request that got it), so a page identical for everybody by
+ * design is never taken for a leak.
  */
 function judgeAudiences(
   list: readonly Observation[],
   expect: NonNullable<JudgeInput["expect"]>,
   add: Add,
 ): void {
-  const owners = new Map<string, string | null>();
-  const receivers = new Map<string, Set<string>>();
-  for (const seen of list) {
-    if (seen.status !== 200 || seen.digest === null) continue;
-    const digest = seen.digest;
-    const got = receivers.get(digest) ?? new Set<string>();
-    receivers.set(digest, got.add(seen.visitor));
-    if (!owners.has(digest)) {
-      owners.set(digest, seen.verdict === "hit" ? null : seen.visitor);
-      continue;
+  const pages = list.filter((seen) => seen.status === 200 && seen.digest !== null);
+  const audience = (seen: Observation) => expect(seen.url, seen.visitor).audience;
+  /** Per body: the audiences the origin made it for, each with the first visitor who got it. */
+  const makers = new Map<string, Map<string | null, string>>();
+  const made = new Set<Observation>();
+  for (const seen of pages) {
+    const first = !makers.has(seen.digest!);
+    const byAudience = makers.get(seen.digest!) ?? new Map<string | null, string>();
+    makers.set(seen.digest!, byAudience);
+    if (seen.verdict === "miss" || (seen.verdict === "unknown" && first)) {
+      made.add(seen);
+      if (!byAudience.has(audience(seen))) byAudience.set(audience(seen), seen.visitor);
     }
-    const owner = owners.get(digest)!;
+  }
+  for (const seen of pages) {
     const mine = expect(seen.url, seen.visitor);
-    if (seen.verdict === "miss" || owner === seen.visitor || mine.audience === null) continue;
+    if (made.has(seen) || mine.audience === null) continue;
+    const byAudience = makers.get(seen.digest!)!;
+    if (byAudience.has(mine.audience)) continue;
     const guess = seen.verdict === "unknown"
       ? " (no verdict from the cache: identical pages are taken as one stored copy)"
       : ` (${seen.verdictSource})`;
-    if (owner === null) {
-      const others = [...got].map((name) => expect(seen.url, name).audience)
-        .filter((audience) => audience !== null && audience !== mine.audience);
+    const [owner] = [...byAudience].filter(([theirs]) => theirs !== null);
+    if (owner === undefined) {
+      const others = pages.filter((other) => other.digest === seen.digest)
+        .map(audience).filter((theirs) => theirs !== null && theirs !== mine.audience);
       if (others.length === 0) continue;
       add(
         "mixed-audiences",
@@ -203,18 +211,15 @@ function judgeAudiences(
           "keep apart; it was stored before the audit, so whose it is cannot be told: add markers",
         "mixed",
       );
-      continue;
-    }
-    const theirs = expect(seen.url, owner).audience;
-    if (theirs === null || theirs === mine.audience) continue;
-    if (theirs === "anonymous" && mine.signedIn) {
-      add("anonymous-page", seen, `got the anonymous page first served to ${owner}${guess}`);
+    } else if (owner[0] === "anonymous" && mine.signedIn) {
+      add("anonymous-page", seen, `got the anonymous page first served to ${owner[1]}${guess}`);
     } else {
       add(
         "audience",
         seen,
-        `got the page of ${owner} (audience ${theirs}; this visitor's is ${mine.audience})${guess}`,
-        owner,
+        `got the page made for ${owner[1]} (audience ${owner[0]}; this visitor's is ` +
+          `${mine.audience})${guess}`,
+        owner[1],
       );
     }
   }
