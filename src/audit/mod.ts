@@ -31,14 +31,14 @@
 export { audit, type AuditReport, type AuditResult } from "./run.ts";
 export { type AuditOptions, type AuditPlan, planAudit } from "./plan.ts";
 export { formatAuditPlan, formatAuditReport } from "./report.ts";
-export { type Finding, type FindingKind, type FindingLevel } from "./judge.ts";
+export type { Finding, FindingKind, FindingLevel } from "./findings.ts";
 export {
   type AuditVisitor,
-  type Marker,
   mergeVisitors,
   parseVisitor,
   type PreparedVisitor,
 } from "./visitors.ts";
+export type { Marker } from "./markers.ts";
 export { mayCarryCredentials, type Observation } from "./visit.ts";
 export { readVerdict, type Says, type Verdict, type VerdictSignal } from "./verdict.ts";
 export { type Lifetime, likelyCause, readLifetime, type ReceivedPage } from "./lifetime.ts";

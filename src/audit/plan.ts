@@ -8,13 +8,8 @@
 
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { compileRulesJudge, type RulesJudge } from "./expectations.ts";
-import {
-  type AuditVisitor,
-  type Marker,
-  type PreparedVisitor,
-  prepareMarkers,
-  prepareVisitors,
-} from "./visitors.ts";
+import { type Marker, prepareMarkers } from "./markers.ts";
+import { type AuditVisitor, type PreparedVisitor, prepareVisitors } from "./visitors.ts";
 
 /**
  * Options of {@link audit}.

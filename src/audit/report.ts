@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Finding } from "./judge.ts";
+import type { Finding } from "./findings.ts";
 import type { AuditPlan } from "./plan.ts";
 import type { AuditReport, AuditResult } from "./run.ts";
 

@@ -8,7 +8,8 @@
 
 import type { MatchedRule } from "../decide/decision.ts";
 import type { Expectation } from "./expectations.ts";
-import { type Finding, judge } from "./judge.ts";
+import type { Finding } from "./findings.ts";
+import { judge } from "./judge.ts";
 import { type Lifetime, readLifetime } from "./lifetime.ts";
 import { type AuditOptions, type AuditPlan, planAudit, roundUrl } from "./plan.ts";
 import type { Says } from "./verdict.ts";

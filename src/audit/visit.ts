@@ -8,7 +8,9 @@
 
 import { readAge, readVerdict, type Says, VERDICT_HEADERS } from "./verdict.ts";
 import type { RecordedHeaders } from "./lifetime.ts";
-import type { Marker, PreparedVisitor } from "./visitors.ts";
+import { readCapped, sha256 } from "./body.ts";
+import type { Marker } from "./markers.ts";
+import type { PreparedVisitor } from "./visitors.ts";
 
 /** What one request saw. */
 export interface Observation {
@@ -224,43 +226,6 @@ function failed(url: URL, redirects: number, error: string): Seen {
     markers: [],
     note: null,
   };
-}
-
-/** Reads at most `limit` bytes of the body, then cancels the rest. */
-async function readCapped(
-  response: Response,
-  limit: number,
-): Promise<{ bytes: Uint8Array<ArrayBuffer>; truncated: boolean }> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return { bytes: new Uint8Array(), truncated: false };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      size = limit;
-      truncated = true;
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { bytes, truncated };
-}
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /** An abort signal that fires after `ms` or when `outer` does, and says which. */
