@@ -12,6 +12,7 @@ export default defineConfig({
     debug: "src/adapters/debug.ts",
     matrix: "src/adapters/matrix.ts",
     generate: "src/generate/mod.ts",
+    audit: "src/audit/mod.ts",
     cli: "cli.ts",
   },
   format: ["esm"],

@@ -8,6 +8,7 @@
  * cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
  * cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
  * cachewise check --config FILE [--strict] [--json]
+ * cachewise audit URL... [--visitor NAME=SPEC]... [--marker NAME=TEXT]... [--config FILE] ...
  * ```
  *
  * `FILE` is JSON in the options' shape, or a JavaScript or TypeScript module whose default export
@@ -29,6 +30,7 @@ import {
 } from "./explain.ts";
 import { checkOptions, checkStatus, formatFindings } from "./check.ts";
 import { loadOptions } from "./load_config.ts";
+import { runAudit } from "./audit.ts";
 
 /** Exit status for a command line that cannot be used as given. */
 export const EXIT_USAGE = 2;
@@ -40,12 +42,14 @@ const USAGE = `Usage:
   cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
   cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
   cachewise check --config FILE [--strict] [--json]
+  cachewise audit URL... [--visitor NAME=SPEC]... [--marker NAME=TEXT]... [options]
 
 vcl, nginx: print proxy configuration generated from the cachewise options in FILE.
 explain:    the rule that decides URL (a path is taken on http://localhost), the matching rules
             it shadows, and the headers for an anonymous and a signed-in visitor.
 check:      lint the rules: "level rule-path: message" per finding; exits 1 on an error (or,
             with --strict, a warning).
+audit:      check a live deployment for pages served across audiences (cachewise audit --help).
 FILE is JSON in the options' shape, or a JavaScript/TypeScript module whose default export is
 the options.
 
@@ -115,6 +119,7 @@ export async function runCli(
   args: readonly string[],
   streams: CliStreams = process,
 ): Promise<number> {
+  if (args[0] === "audit") return await runAudit(args.slice(1), streams);
   let command: Command;
   try {
     command = parseArgs(args);
@@ -195,9 +200,10 @@ function parseArgs(args: readonly string[]): Command {
     values.set(flag, value);
   }
   const [kind, ...extra] = positional;
-  const commands = "vcl, nginx, explain or check";
+  const commands = "vcl, nginx, explain, check or audit";
   if (kind === undefined) throw new UsageError(`Name a command: ${commands}`);
   if (kind === "help") return { kind: "help" };
+  if (kind === "audit") throw new UsageError("Write audit first: cachewise audit URL... [options]");
   const allowed = Object.hasOwn(ALLOWED, kind) ? ALLOWED[kind]! : undefined;
   if (allowed === undefined) {
     throw new UsageError(`Unknown command ${JSON.stringify(kind)}: use ${commands}`);
