@@ -9,13 +9,13 @@
  * - {@link GENERATED_PROXIES}: nginx and Varnish running the configuration cachewise generates
  *   from the site's keyed rules.
  *
- * Adding a cache is one more entry in a list. squid (accel mode, which keys on the URL and obeys
- * s-maxage) belongs in PERMISSIVE_PROXIES once tests/testdata/ has its start and stop helper.
+ * Adding a cache is one more entry in a list.
  */
 
 import type { CacheHeadersOptions } from "../../mod.ts";
 import { generateNginx } from "../../src/generate/nginx.ts";
 import { generateVcl } from "../../src/generate/varnish.ts";
+import { startSquid } from "./caches/mod.ts";
 import { type Daemon, freePort, startNginx, startVarnish } from "./daemons.ts";
 
 /** A cache the audit is pointed at. */
@@ -90,10 +90,26 @@ const PERMISSIVE_VARNISH: ProxyFixture = {
 };
 
 /**
- * Caches configured by hand, the way sites commonly do. Add squid here (with its helper from
- * tests/testdata/) and every audit end-to-end test runs against it too.
+ * squid as an accelerator with its memory cache (tests/testdata/caches/squid.ts): it keys on the
+ * URL and the response's Vary, obeys s-maxage, and passes Authorization to the origin.
  */
-export const PERMISSIVE_PROXIES: readonly ProxyFixture[] = [PERMISSIVE_NGINX, PERMISSIVE_VARNISH];
+const PERMISSIVE_SQUID: ProxyFixture = {
+  name: "squid",
+  binaries: ["squid"],
+  async start(binaries, backendPort, dir) {
+    return await startSquid(binaries.squid!, { backend: `127.0.0.1:${backendPort}`, dir });
+  },
+};
+
+/**
+ * Caches configured by hand, the way sites commonly do; every audit end-to-end test runs against
+ * each of them.
+ */
+export const PERMISSIVE_PROXIES: readonly ProxyFixture[] = [
+  PERMISSIVE_NGINX,
+  PERMISSIVE_VARNISH,
+  PERMISSIVE_SQUID,
+];
 
 /** nginx and Varnish with the configuration cachewise generates from the rules. */
 export const GENERATED_PROXIES: readonly ProxyFixture[] = [
