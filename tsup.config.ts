@@ -12,6 +12,7 @@ export default defineConfig({
     debug: "src/adapters/debug.ts",
     matrix: "src/adapters/matrix.ts",
     generate: "src/generate/mod.ts",
+    purge: "src/purge/mod.ts",
     cli: "cli.ts",
   },
   format: ["esm"],
