@@ -39,7 +39,7 @@ export async function purgeNode(
       return {
         node,
         status: outcome.status,
-        reason: redact(`${outcome.reason ?? "failed"}${done}`, secrets),
+        reason: `${shorten(redact(outcome.reason ?? "failed", secrets))}${done}`,
         attempts,
       };
     }
@@ -48,6 +48,13 @@ export async function purgeNode(
   return details.length === 0
     ? { node, status: "purged", attempts }
     : { node, status: "purged", detail: details.join(", "), attempts };
+}
+
+/** The longest reason kept from what a cache or an API said. */
+const MAX_REASON = 300;
+
+function shorten(text: string): string {
+  return text.length <= MAX_REASON ? text : `${text.slice(0, MAX_REASON - 1)}…`;
 }
 
 /**

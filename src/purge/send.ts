@@ -42,8 +42,11 @@ export interface PurgeOptions {
 
 /** The first wait between attempts; each later one doubles it. */
 const FIRST_BACKOFF_MS = 250;
-/** Answers are read for their status and a short message; nothing longer is kept. */
-const MAX_BODY_CHARACTERS = 4096;
+/**
+ * Answers are read up to this length: Fastly's answer to a batch of 256 keys is about 10 KB;
+ * nothing a purge API says needs more.
+ */
+const MAX_BODY_CHARACTERS = 65536;
 
 /**
  * Builds the sender every target uses, after checking the options.
