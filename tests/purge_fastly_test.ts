@@ -119,7 +119,10 @@ describe("fastly() against a local server that checks Fastly's documented reques
     reset();
     const prefixes = await purge({ prefixes: ["shop.example.com/blog/"] }, service());
     const bare = await purge({ urls: ["/products/42"] }, service());
-    assert.match(prefixes.targets[0]!.nodes[0]!.reason!, /not by prefix/);
+    assert.match(
+      prefixes.targets[0]!.nodes[0]!.reason!,
+      /cannot purge by prefix \(only Cloudflare can\)/,
+    );
     assert.match(bare.targets[0]!.nodes[0]!.reason!, /full URLs/);
     assert.equal(server.requests.length, 0);
   });

@@ -8,13 +8,13 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
-import { runCli } from "../src/cli/run.ts";
 import { generateNginx } from "../src/generate/nginx.ts";
 import { DEBIAN_PURGE_MODULE } from "../src/generate/nginx_purge.ts";
 import { generateVcl } from "../src/generate/varnish.ts";
 import options, { defaultModeOptions } from "./testdata/golden_options.ts";
 import { findBinary, validateNginx, validateVcl, vclIncluding } from "./testdata/daemons.ts";
 import { json, type LocalServer, startServer } from "./testdata/local_server.ts";
+import { runCommand as run } from "./testdata/purge_app.ts";
 import { parseCodeBlocks } from "./_markdown.ts";
 
 const NGINX_SETTINGS = {
@@ -22,16 +22,6 @@ const NGINX_SETTINGS = {
   listen: "8000",
   cacheDir: "/var/cache/cachewise",
 };
-
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
 
 describe("the purge endpoint of the generated configuration", () => {
   it("is absent without --purge-from: no PURGE handling, no vmod, no ACL, no module", () => {

@@ -12,7 +12,6 @@ import { existsSync, rmSync } from "node:fs";
 import { generateNginx } from "../src/generate/nginx.ts";
 import { DEBIAN_PURGE_MODULE } from "../src/generate/nginx_purge.ts";
 import { nginx, purge } from "../src/purge/mod.ts";
-import { runCli } from "../src/cli/run.ts";
 import {
   type Daemon,
   freePort,
@@ -24,6 +23,7 @@ import {
   cached,
   KEYED_OPTIONS,
   type PurgeApp,
+  runCommand,
   startPurgeApp,
   visit,
 } from "./testdata/purge_app.ts";
@@ -84,14 +84,10 @@ describe("purge through real nginx and the cache-purge module", { skip: MODULE_M
   it("cachewise purge --url with a host purges that host's page; a page not cached is no failure", async (t) => {
     if (requireDaemons(t, ["nginx"]) === null) return;
     await cached(node, "/account/home");
-    const out: string[] = [];
-    const streams = {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: () => {} },
-    };
     const args = ["purge", "--url", "http://127.0.0.1/account/home", "--url", "/never/cached"];
-    assert.equal(await runCli([...args, "--nginx", node], streams), 0, out.join(""));
-    assert.match(out.join(""), /purged: all 1 nodes confirmed/);
+    const run = await runCommand([...args, "--nginx", node]);
+    assert.equal(run.status, 0, run.stdout);
+    assert.match(run.stdout, /purged: all 1 nodes confirmed/);
     assert.equal((await visit(node, "/account/home")).cache, "MISS");
   });
 

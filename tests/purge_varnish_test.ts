@@ -12,7 +12,6 @@ import { request as httpRequest } from "node:http";
 import { mkdirSync, rmSync } from "node:fs";
 import { generateVcl } from "../src/generate/varnish.ts";
 import { purge, varnish } from "../src/purge/mod.ts";
-import { runCli } from "../src/cli/run.ts";
 import {
   type Daemon,
   requireDaemons,
@@ -23,6 +22,7 @@ import {
   cached,
   KEYED_OPTIONS,
   type PurgeApp,
+  runCommand,
   startPurgeApp,
   TAGGED_OPTIONS,
   visit,
@@ -95,13 +95,9 @@ describe("purge through real Varnish and the generated VCL", () => {
     if (requireDaemons(t, ["varnishd"]) === null) return;
     const node = origin(tagged);
     assert.equal((await cached(node, "/news/cli")).cache, "HIT");
-    const out: string[] = [];
-    const streams = {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: (text: string) => out.push(text) },
-    };
-    assert.equal(await runCli(["purge", "--tag", "news", "--varnish", node, "--json"], streams), 0);
-    const printed = JSON.parse(out.join(""));
+    const run = await runCommand(["purge", "--tag", "news", "--varnish", node, "--json"]);
+    assert.equal(run.status, 0, run.stderr);
+    const printed = JSON.parse(run.stdout);
     assert.equal(printed.ok, true);
     assert.equal(printed.targets[0].nodes[0].status, "purged");
     assert.equal((await visit(node, "/news/cli")).cache, "MISS");
@@ -176,18 +172,11 @@ describe("purge through real Varnish and the generated VCL", () => {
     ]);
     assert.match(result.targets[0]!.nodes[2]!.reason!, /^unreachable: /);
 
-    const out: string[] = [];
-    const streams = {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: () => {} },
-    };
     const args = ["purge", "--url", "/about", "--timeout", "1", "--retries", "0"];
-    assert.equal(
-      await runCli([...args, ...nodes.flatMap((node) => ["--varnish", node])], streams),
-      1,
-    );
-    assert.match(out.join(""), /varnish +http:\/\/127\.0\.0\.1:9 +failed +1 +unreachable/);
-    assert.match(out.join(""), /NOT purged everywhere: 2 of 4 nodes confirmed/);
+    const run = await runCommand([...args, ...nodes.flatMap((node) => ["--varnish", node])]);
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /varnish +http:\/\/127\.0\.0\.1:9 +failed +1 +unreachable/);
+    assert.match(run.stdout, /NOT purged everywhere: 2 of 4 nodes confirmed/);
   });
 
   it("refuses a PURGE from an address outside --purge-from with 403, and the page stays cached", async (t) => {

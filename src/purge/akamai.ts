@@ -18,7 +18,7 @@
 
 import { type EdgeGridCredentials, signEdgeGrid } from "./edgegrid.ts";
 import { apiBase, setting } from "./env.ts";
-import { batches, cannot, purgeNode } from "./nodes.ts";
+import { batches, purgeNode, refusal } from "./nodes.ts";
 import { parseJson, unexpectedAnswer } from "./send.ts";
 import type { Exchange, PurgeTarget, PurgeWork, Verdict } from "./types.ts";
 
@@ -100,13 +100,8 @@ export function akamai(options: AkamaiPurgeOptions = {}): PurgeTarget {
     name: "akamai",
     nodes: [node],
     purge: async (work, send) => {
-      if (work.prefixes.length > 0) {
-        return [cannot(node, "Akamai Fast Purge purges by cache tag or URL, not by prefix")];
-      }
-      const relative = work.urls.find((page) => page.origin === undefined);
-      if (relative !== undefined) {
-        return [cannot(node, `Akamai purges full URLs: give https://host${relative.path}`)];
-      }
+      const refused = refusal(node, "Akamai", work, {});
+      if (refused !== null) return [refused];
       const list = exchanges(`${base}/ccu/v3/${action}`, network, credentials, work);
       return [await purgeNode(node, list, send, secrets)];
     },

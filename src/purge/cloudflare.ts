@@ -16,7 +16,7 @@
  */
 
 import { apiBase, setting } from "./env.ts";
-import { batches, cannot, purgeNode } from "./nodes.ts";
+import { batches, purgeNode, refusal } from "./nodes.ts";
 import { parseJson, unexpectedAnswer } from "./send.ts";
 import type { Exchange, PurgeTarget, PurgeWork, Verdict } from "./types.ts";
 
@@ -72,10 +72,8 @@ export function cloudflare(options: CloudflarePurgeOptions = {}): PurgeTarget {
     name: "cloudflare",
     nodes: [node],
     purge: async (work, send) => {
-      const relative = work.urls.find((page) => page.origin === undefined);
-      if (relative !== undefined) {
-        return [cannot(node, `Cloudflare purges full URLs: give https://host${relative.path}`)];
-      }
+      const refused = refusal(node, "Cloudflare", work, { prefixes: true });
+      if (refused !== null) return [refused];
       return [await purgeNode(node, exchanges(url, token, work), send, [token])];
     },
   };

@@ -11,7 +11,7 @@
  */
 
 import { apiBase } from "./env.ts";
-import { batches, cannot, purgeNode } from "./nodes.ts";
+import { tagPostTarget } from "./nodes.ts";
 import { unexpectedAnswer } from "./send.ts";
 import type { PurgeTarget } from "./types.ts";
 
@@ -51,25 +51,16 @@ export function denoDeploy(options: DenoDeployPurgeOptions = {}): PurgeTarget {
     [],
     "http://cache.localhost/invalidate/http",
   );
-  const node = `deno deploy ${endpoint}`;
-  return {
+  return tagPostTarget({
     name: "deno-deploy",
-    nodes: [node],
-    purge: async (work, send) => {
-      if (work.urls.length > 0 || work.prefixes.length > 0) {
-        return [
-          cannot(node, "Deno Deploy purges by cache tag only: tag the page and purge the tag"),
-        ];
-      }
-      const exchanges = batches(work.tags, TAGS_PER_REQUEST).map((tags) => ({
-        url: endpoint,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ tags }),
-        judge: (response: Response, body: string) =>
-          response.ok ? { ok: true as const } : unexpectedAnswer(response, body.slice(0, 200)),
-      }));
-      return [await purgeNode(node, exchanges, send, [])];
-    },
-  };
+    vendor: "Deno Deploy",
+    node: `deno deploy ${endpoint}`,
+    url: endpoint,
+    perRequest: TAGS_PER_REQUEST,
+    headers: { "content-type": "application/json" },
+    body: (tags) => ({ tags }),
+    judge: (response, body) =>
+      response.ok ? { ok: true } : unexpectedAnswer(response, body.slice(0, 200)),
+    secrets: [],
+  });
 }

@@ -15,7 +15,7 @@
  */
 
 import { apiBase, setting } from "./env.ts";
-import { batches, cannot, purgeNode } from "./nodes.ts";
+import { batches, purgeNode, refusal } from "./nodes.ts";
 import { parseJson, unexpectedAnswer } from "./send.ts";
 import type { Exchange, PurgeTarget, PurgeWork, Verdict } from "./types.ts";
 
@@ -75,13 +75,8 @@ export function fastly(options: FastlyPurgeOptions = {}): PurgeTarget {
     name: "fastly",
     nodes: [node],
     purge: async (work, send) => {
-      if (work.prefixes.length > 0) {
-        return [cannot(node, "Fastly purges by surrogate key or URL, not by prefix")];
-      }
-      const relative = work.urls.find((page) => page.host === undefined);
-      if (relative !== undefined) {
-        return [cannot(node, `Fastly purges full URLs: give https://host${relative.path}`)];
-      }
+      const refused = refusal(node, "Fastly", work, {});
+      if (refused !== null) return [refused];
       const list = exchanges(
         `${base}/service/${encodeURIComponent(serviceId)}`,
         base,

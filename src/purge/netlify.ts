@@ -14,7 +14,7 @@
  */
 
 import { apiBase, setting } from "./env.ts";
-import { batches, cannot, purgeNode } from "./nodes.ts";
+import { tagPostTarget } from "./nodes.ts";
 import { parseJson, unexpectedAnswer } from "./send.ts";
 import type { PurgeTarget, Verdict } from "./types.ts";
 
@@ -61,27 +61,20 @@ export function netlify(options: NetlifyPurgeOptions = {}): PurgeTarget {
     "NETLIFY_AUTH_TOKEN",
   ]);
   const base = apiBase("netlify", options.apiBase, ["NETLIFY_API_BASE"], "https://api.netlify.com");
-  const node = `netlify site ${siteId}`;
-  return {
+  return tagPostTarget({
     name: "netlify",
-    nodes: [node],
-    purge: async (work, send) => {
-      if (work.urls.length > 0 || work.prefixes.length > 0) {
-        return [cannot(node, "Netlify purges by cache tag only: tag the page and purge the tag")];
-      }
-      const exchanges = batches(work.tags, TAGS_PER_REQUEST).map((tags) => ({
-        url: `${base}/api/v1/purge`,
-        method: "POST",
-        headers: {
-          "authorization": `Bearer ${token}`,
-          "content-type": "application/json; charset=utf-8",
-        },
-        body: JSON.stringify({ site_id: siteId, cache_tags: tags }),
-        judge,
-      }));
-      return [await purgeNode(node, exchanges, send, [token])];
+    vendor: "Netlify",
+    node: `netlify site ${siteId}`,
+    url: `${base}/api/v1/purge`,
+    perRequest: TAGS_PER_REQUEST,
+    headers: {
+      "authorization": `Bearer ${token}`,
+      "content-type": "application/json; charset=utf-8",
     },
-  };
+    body: (tags) => ({ site_id: siteId, cache_tags: tags }),
+    judge,
+    secrets: [token],
+  });
 }
 
 function judge(response: Response, body: string): Verdict {

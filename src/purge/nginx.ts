@@ -18,7 +18,7 @@
  * @module
  */
 
-import { cannot, endpointJudge, pageHeaders, purgeNode, readNodes } from "./nodes.ts";
+import { cannot, endpointJudge, pageHeaders, purgeNode, readNodes, refusal } from "./nodes.ts";
 import type { Exchange, PurgeTarget, PurgeWork } from "./types.ts";
 
 /** The variants a generated nginx configuration can hold for one URL. */
@@ -54,9 +54,8 @@ export function nginx(nodes: string | readonly string[]): PurgeTarget {
             "open-source nginx keeps no cache tags: purge pages by URL, or tags on Varnish or a CDN",
           ));
         }
-        if (work.prefixes.length > 0) {
-          return Promise.resolve(cannot(node, "nginx is purged by URL here, not by prefix"));
-        }
+        const refused = refusal(node, "nginx", work, { paths: true });
+        if (refused !== null) return Promise.resolve(refused);
         return purgeNode(node, nginxExchanges(node, work), send, []);
       })),
   };

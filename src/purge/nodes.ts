@@ -7,7 +7,15 @@
  */
 
 import { redact, unexpectedAnswer } from "./send.ts";
-import type { Exchange, NodeResult, PurgeUrl, Send, Verdict } from "./types.ts";
+import type {
+  Exchange,
+  NodeResult,
+  PurgeTarget,
+  PurgeUrl,
+  PurgeWork,
+  Send,
+  Verdict,
+} from "./types.ts";
 
 /**
  * Sends a node's exchanges one after the other and answers for the node: purged when every
@@ -206,4 +214,114 @@ export function pageHeaders(url: PurgeUrl): Record<string, string> {
   if (url.host !== undefined) headers["x-cachewise-purge-host"] = url.host;
   if (url.scheme !== undefined) headers["x-cachewise-purge-scheme"] = url.scheme;
   return headers;
+}
+
+/**
+ * How a platform that purges by cache tag only takes a purge: one JSON `POST` per batch of tags.
+ *
+ * @example
+ * ```ts
+ * import type { TagPostSpec } from "./nodes.ts";
+ *
+ * const spec: TagPostSpec = {
+ *   name: "example",
+ *   vendor: "Example",
+ *   node: "example site 1",
+ *   url: "https://api.example.com/purge",
+ *   perRequest: 100,
+ *   headers: { "content-type": "application/json" },
+ *   body: (tags) => ({ tags }),
+ *   judge: () => ({ ok: true }),
+ *   secrets: [],
+ * };
+ * ```
+ */
+export interface TagPostSpec {
+  /** The target's name in results: `"netlify"`. */
+  readonly name: string;
+  /** The vendor's name in messages: `"Netlify"`. */
+  readonly vendor: string;
+  readonly node: string;
+  readonly url: string;
+  /** The most tags one request may carry. */
+  readonly perRequest: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON body for one batch of tags. */
+  body(tags: readonly string[]): unknown;
+  judge(response: Response, body: string): Verdict;
+  /** Credentials to redact from every reason. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * A target for a platform that purges by cache tag only; URLs and prefixes fail its node with the
+ * reason, and nothing is sent.
+ *
+ * @example
+ * ```ts
+ * import { tagPostTarget } from "./nodes.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const target = tagPostTarget({
+ *   name: "example",
+ *   vendor: "Example",
+ *   node: "example site 1",
+ *   url: "https://api.example.com/purge",
+ *   perRequest: 100,
+ *   headers: {},
+ *   body: (tags) => ({ tags }),
+ *   judge: () => ({ ok: true }),
+ *   secrets: [],
+ * });
+ * assert.deepEqual(target.nodes, ["example site 1"]);
+ * ```
+ */
+export function tagPostTarget(spec: TagPostSpec): PurgeTarget {
+  return {
+    name: spec.name,
+    nodes: [spec.node],
+    purge: async (work, send) => {
+      if (work.urls.length > 0 || work.prefixes.length > 0) {
+        const reason = `${spec.vendor} purges by cache tag only: tag the page and purge the tag`;
+        return [cannot(spec.node, reason)];
+      }
+      const exchanges = batches(work.tags, spec.perRequest).map((tags) => ({
+        url: spec.url,
+        method: "POST",
+        headers: spec.headers,
+        body: JSON.stringify(spec.body(tags)),
+        judge: spec.judge,
+      }));
+      return [await purgeNode(spec.node, exchanges, send, spec.secrets)];
+    },
+  };
+}
+
+/**
+ * The refusal, for a node, of what its kind of cache cannot purge: prefixes (only Cloudflare
+ * has them) and, where the API needs full URLs, a bare path. `null` when it can take the purge.
+ *
+ * @example
+ * ```ts
+ * import { refusal } from "./nodes.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const work = { tags: [], urls: [{ path: "/a" }], prefixes: [] };
+ * assert.equal(refusal("n", "Fastly", work, {})?.reason, "Fastly purges full URLs: give https://host/a");
+ * assert.equal(refusal("n", "Varnish", work, { paths: true }), null);
+ * ```
+ */
+export function refusal(
+  node: string,
+  vendor: string,
+  work: PurgeWork,
+  can: { readonly prefixes?: boolean; readonly paths?: boolean },
+): NodeResult | null {
+  if (can.prefixes !== true && work.prefixes.length > 0) {
+    return cannot(node, `${vendor} cannot purge by prefix (only Cloudflare can)`);
+  }
+  const bare = can.paths === true ? undefined : work.urls.find((page) => page.origin === undefined);
+  return bare === undefined
+    ? null
+    : cannot(node, `${vendor} purges full URLs: give https://host${bare.path}`);
 }

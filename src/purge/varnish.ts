@@ -20,7 +20,7 @@
  * @module
  */
 
-import { cannot, endpointJudge, pageHeaders, purgeNode, readNodes } from "./nodes.ts";
+import { endpointJudge, pageHeaders, purgeNode, readNodes, refusal } from "./nodes.ts";
 import type { Exchange, PurgeTarget, PurgeWork } from "./types.ts";
 
 /**
@@ -74,14 +74,8 @@ export function varnish(
     nodes: list,
     purge: (work, send) =>
       Promise.all(list.map((node) => {
-        if (work.prefixes.length > 0) {
-          return Promise.resolve(
-            cannot(
-              node,
-              "Varnish is purged by tag or URL here, not by prefix (a Cloudflare purge)",
-            ),
-          );
-        }
+        const refused = refusal(node, "Varnish", work, { paths: true });
+        if (refused !== null) return Promise.resolve(refused);
         return purgeNode(node, varnishExchanges(node, work, soft), send, []);
       })),
   };

@@ -18,7 +18,7 @@
  */
 
 import { apiBase, optionalSetting, setting } from "./env.ts";
-import { batches, cannot, purgeNode } from "./nodes.ts";
+import { tagPostTarget } from "./nodes.ts";
 import { parseJson, retryAfterMs, unexpectedAnswer } from "./send.ts";
 import type { PurgeTarget, Verdict } from "./types.ts";
 
@@ -73,25 +73,17 @@ export function vercel(options: VercelPurgeOptions = {}): PurgeTarget {
   const action = options.soft === true ? "invalidate-by-tags" : "dangerously-delete-by-tags";
   const query = new URLSearchParams({ projectIdOrName: projectId });
   if (teamId !== undefined) query.set("teamId", teamId);
-  const url = `${base}/v1/edge-cache/${action}?${query}`;
-  const node = `vercel project ${projectId}`;
-  return {
+  return tagPostTarget({
     name: "vercel",
-    nodes: [node],
-    purge: async (work, send) => {
-      if (work.urls.length > 0 || work.prefixes.length > 0) {
-        return [cannot(node, "Vercel purges by cache tag only: tag the page and purge the tag")];
-      }
-      const exchanges = batches(work.tags, TAGS_PER_REQUEST).map((tags) => ({
-        url,
-        method: "POST",
-        headers: { "authorization": `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ tags }),
-        judge,
-      }));
-      return [await purgeNode(node, exchanges, send, [token])];
-    },
-  };
+    vendor: "Vercel",
+    node: `vercel project ${projectId}`,
+    url: `${base}/v1/edge-cache/${action}?${query}`,
+    perRequest: TAGS_PER_REQUEST,
+    headers: { "authorization": `Bearer ${token}`, "content-type": "application/json" },
+    body: (tags) => ({ tags }),
+    judge,
+    secrets: [token],
+  });
 }
 
 interface VercelError {

@@ -9,6 +9,7 @@
 import { createServer } from "node:http";
 import type { CacheHeadersOptions } from "../../mod.ts";
 import { cacheHeadersForNode } from "../../src/adapters/node.ts";
+import { runCli } from "../../src/cli/run.ts";
 
 /** Default mode, tags in `xkey`: tagged, untagged, percent-encoded and stale-while-revalidate pages. */
 export const TAGGED_OPTIONS: CacheHeadersOptions = {
@@ -116,4 +117,16 @@ export async function cached(
 ): Promise<Seen> {
   await visit(origin, path, visitor);
   return await visit(origin, path, visitor);
+}
+
+/** Runs the command line in this process and returns its exit status and what it wrote. */
+export async function runCommand(
+  args: readonly string[],
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const written = { stdout: "", stderr: "" };
+  const stream = (name: "stdout" | "stderr") => ({
+    write: (text: string) => written[name] += text,
+  });
+  const status = await runCli(args, { stdout: stream("stdout"), stderr: stream("stderr") });
+  return { status, ...written };
 }
