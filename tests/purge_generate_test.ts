@@ -100,7 +100,9 @@ describe("the purge endpoint of the generated configuration", () => {
     assert.match(explain.stderr, /--purge-from is for vcl and nginx only/);
   });
 
-  it("compiles with varnishd -C as a snippet called from vcl_recv and vcl_synth", (t) => {
+  it("compiles with varnishd -C as a snippet called from vcl_recv and vcl_synth", {
+    timeout: 60_000,
+  }, (t) => {
     // The complete VCL, in both modes, is what purge_varnish_test.ts starts Varnish with.
     const varnishd = findBinary("varnishd");
     if (varnishd === null) return t.skip("varnishd not installed");
@@ -113,7 +115,9 @@ describe("the purge endpoint of the generated configuration", () => {
     assert.ok(snippet.ok, snippet.output);
   });
 
-  it("passes nginx -t, complete and as a snippet with the location docs/purge.md shows", (t) => {
+  it("passes nginx -t, complete and as a snippet with the location docs/purge.md shows", {
+    timeout: 60_000,
+  }, (t) => {
     const nginx = findBinary("nginx");
     if (nginx === null) return t.skip("nginx not installed");
     if (!existsSync(DEBIAN_PURGE_MODULE)) return t.skip(`${DEBIAN_PURGE_MODULE} is absent`);
