@@ -13,6 +13,7 @@ export default defineConfig({
     matrix: "src/adapters/matrix.ts",
     generate: "src/generate/mod.ts",
     audit: "src/audit/mod.ts",
+    purge: "src/purge/mod.ts",
     cli: "cli.ts",
   },
   format: ["esm"],

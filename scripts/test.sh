@@ -15,8 +15,8 @@ deno lint
 step "deno check"
 deno check mod.ts cli.ts src/ tests/ examples/ bench/
 step "deno doc --lint (JSDoc on every export)"
-deno doc --lint mod.ts src/adapters/{hono,elysia,node,workers,debug,matrix}.ts src/generate/mod.ts src/audit/mod.ts 2>&1 | grep -v -e "^Warning Failed resolving types" -e "@types/node/index.d.ts" || true
-deno doc --lint mod.ts src/adapters/{hono,elysia,node,workers,debug,matrix}.ts src/generate/mod.ts src/audit/mod.ts >/dev/null 2>&1
+deno doc --lint mod.ts src/adapters/{hono,elysia,node,workers,debug,matrix}.ts src/generate/mod.ts src/audit/mod.ts src/purge/mod.ts 2>&1 | grep -v -e "^Warning Failed resolving types" -e "@types/node/index.d.ts" || true
+deno doc --lint mod.ts src/adapters/{hono,elysia,node,workers,debug,matrix}.ts src/generate/mod.ts src/audit/mod.ts src/purge/mod.ts >/dev/null 2>&1
 step "deno publish --dry-run"
 deno publish --dry-run --allow-dirty
 step "manifests: deno.json and package.json agree"

@@ -28,7 +28,8 @@ export const LAYOUT: Readonly<Record<string, readonly string[]>> = {
   generate: ["headers", "config", "match", "decide"],
   adapters: ["headers", "config", "match", "decide", "entry"],
   audit: ["headers", "config", "match", "decide", "entry"],
-  cli: ["headers", "config", "match", "decide", "entry", "generate", "audit"],
+  purge: ["headers", "config"],
+  cli: ["headers", "config", "match", "decide", "entry", "generate", "audit", "purge"],
 };
 
 /** The entry points, the only files allowed at the top of `src/`. */

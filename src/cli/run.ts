@@ -4,8 +4,10 @@
  * the rules.
  *
  * ```sh
- * cachewise vcl --config FILE --backend HOST:PORT [--snippet]
+ * cachewise vcl --config FILE --backend HOST:PORT [--snippet] [--purge-from CIDR]...
  * cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+ *   [--purge-from CIDR]...
+ * cachewise purge [--tag T]... [--url URL]... --varnish URL... (see cachewise purge --help)
  * cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
  * cachewise check --config FILE [--strict] [--json]
  * cachewise audit URL... [--visitor NAME=SPEC]... [--marker NAME=TEXT]... [--config FILE] ...
@@ -22,6 +24,7 @@ import { CacheConfigError } from "../config/errors.ts";
 import { checkCachePath, parseBackend, parseListen } from "../generate/escape.ts";
 import { generateNginx } from "../generate/nginx.ts";
 import { generateVcl } from "../generate/varnish.ts";
+import { parsePurgeSources } from "../generate/purge_from.ts";
 import {
   type ExplainSettings,
   explainUrl,
@@ -31,6 +34,7 @@ import {
 import { checkOptions, checkStatus, formatFindings } from "./check.ts";
 import { loadOptions } from "./load_config.ts";
 import { runAudit } from "./audit.ts";
+import { runPurge } from "./purge.ts";
 
 /** Exit status for a command line that cannot be used as given. */
 export const EXIT_USAGE = 2;
@@ -38,13 +42,16 @@ export const EXIT_USAGE = 2;
 export const EXIT_CONFIG = 1;
 
 const USAGE = `Usage:
-  cachewise vcl --config FILE --backend HOST:PORT [--snippet]
+  cachewise vcl --config FILE --backend HOST:PORT [--snippet] [--purge-from CIDR]...
   cachewise nginx --config FILE --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+                  [--purge-from CIDR]...
+  cachewise purge [--tag T]... [--url URL]... [--varnish URL]... [--nginx URL]... [--cdn NAME]...
   cachewise explain --config FILE URL [--user ID] [--method M] [--status N] [--json]
   cachewise check --config FILE [--strict] [--json]
   cachewise audit URL... [--visitor NAME=SPEC]... [--marker NAME=TEXT]... [options]
 
 vcl, nginx: print proxy configuration generated from the cachewise options in FILE.
+purge:      invalidate tags and pages on every cache named (see cachewise purge --help).
 explain:    the rule that decides URL (a path is taken on http://localhost), the matching rules
             it shadows, and the headers for an anonymous and a signed-in visitor.
 check:      lint the rules: "level rule-path: message" per finding; exits 1 on an error (or,
@@ -59,6 +66,8 @@ Options:
   --listen PORT        nginx: what to listen on, PORT or ADDRESS:PORT (required unless --snippet)
   --cache-dir DIR      nginx: absolute path of the cache directory (required)
   --snippet            print only what to include into an existing configuration
+  --purge-from CIDR    vcl, nginx: open a purge endpoint to this address or network (repeat
+                       for more); without it the configuration opens none
   --user ID            explain: the signed-in visitor's id (default "user")
   --method M           explain: the request method (default GET)
   --status N           explain: the response status, 200 to 599 (default 200)
@@ -75,12 +84,13 @@ const VALUE_FLAGS = new Set([
   "--user",
   "--method",
   "--status",
+  "--purge-from",
 ]);
 const BOOLEAN_FLAGS = new Set(["--snippet", "--json", "--strict"]);
 /** The options each command takes. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  vcl: ["--config", "--backend", "--snippet"],
-  nginx: ["--config", "--backend", "--listen", "--cache-dir", "--snippet"],
+  vcl: ["--config", "--backend", "--snippet", "--purge-from"],
+  nginx: ["--config", "--backend", "--listen", "--cache-dir", "--snippet", "--purge-from"],
   explain: ["--config", "--user", "--method", "--status", "--json"],
   check: ["--config", "--json", "--strict"],
 };
@@ -120,6 +130,7 @@ export async function runCli(
   streams: CliStreams = process,
 ): Promise<number> {
   if (args[0] === "audit") return await runAudit(args.slice(1), streams);
+  if (args[0] === "purge") return await runPurge(args.slice(1), streams);
   let command: Command;
   try {
     command = parseArgs(args);
@@ -159,12 +170,18 @@ type Command =
   | {
     readonly kind: "vcl";
     readonly config: string;
-    readonly settings: { backend?: string; snippet: boolean };
+    readonly settings: { backend?: string; snippet: boolean; purgeFrom: string[] };
   }
   | {
     readonly kind: "nginx";
     readonly config: string;
-    readonly settings: { backend?: string; listen?: string; cacheDir: string; snippet: boolean };
+    readonly settings: {
+      backend?: string;
+      listen?: string;
+      cacheDir: string;
+      snippet: boolean;
+      purgeFrom: string[];
+    };
   }
   | { readonly kind: "explain"; readonly config: string; readonly settings: ExplainSettings }
   | {
@@ -179,6 +196,7 @@ function parseArgs(args: readonly string[]): Command {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const positional: string[] = [];
+  const purgeFrom: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === "-h" || arg === "--help") return { kind: "help" };
@@ -196,14 +214,16 @@ function parseArgs(args: readonly string[]): Command {
     if (value === undefined || value === "") {
       throw new UsageError(`Option ${flag} needs a value`);
     }
-    if (values.has(flag)) throw new UsageError(`Option ${flag} is given twice`);
+    if (flag === "--purge-from") purgeFrom.push(value);
+    else if (values.has(flag)) throw new UsageError(`Option ${flag} is given twice`);
     values.set(flag, value);
   }
   const [kind, ...extra] = positional;
-  const commands = "vcl, nginx, explain, check or audit";
+  const commands = "vcl, nginx, purge, explain, check or audit";
   if (kind === undefined) throw new UsageError(`Name a command: ${commands}`);
   if (kind === "help") return { kind: "help" };
   if (kind === "audit") throw new UsageError("Write audit first: cachewise audit URL... [options]");
+  if (kind === "purge") throw new UsageError("Write purge first: cachewise purge [options]");
   const allowed = Object.hasOwn(ALLOWED, kind) ? ALLOWED[kind]! : undefined;
   if (allowed === undefined) {
     throw new UsageError(`Unknown command ${JSON.stringify(kind)}: use ${commands}`);
@@ -220,6 +240,7 @@ function parseArgs(args: readonly string[]): Command {
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(extra[0])}`);
   const snippet = switches.has("--snippet");
+  if (purgeFrom.length > 0) parsePurgeSources(purgeFrom);
   const required = ["--config", ...(kind === "nginx" ? ["--cache-dir"] : [])];
   if (!snippet) required.push("--backend", ...(kind === "nginx" ? ["--listen"] : []));
   if (kind === "check") required.splice(1);
@@ -233,7 +254,7 @@ function parseArgs(args: readonly string[]): Command {
   const backend = values.get("--backend");
   if (backend !== undefined) parseBackend(backend);
   if (kind === "vcl") {
-    return { kind, config, settings: { ...(backend && { backend }), snippet } };
+    return { kind, config, settings: { ...(backend && { backend }), snippet, purgeFrom } };
   }
   const listen = values.get("--listen");
   if (listen !== undefined) parseListen(listen);
@@ -241,7 +262,13 @@ function parseArgs(args: readonly string[]): Command {
   return {
     kind: "nginx",
     config,
-    settings: { ...(backend && { backend }), ...(listen && { listen }), cacheDir, snippet },
+    settings: {
+      ...(backend && { backend }),
+      ...(listen && { listen }),
+      cacheDir,
+      snippet,
+      purgeFrom,
+    },
   };
 }
 
