@@ -71,7 +71,7 @@ node_counts() {
   get() { grep -E "^# $1 [0-9]+$" "$2" | tail -n 1 | grep -Eo '[0-9]+' || echo 0; }
   count "$(get pass "$1")" "$(($(get fail "$1") + $(get cancelled "$1")))" "$(get skipped "$1")"
 }
-DOC_LINT=(mod.ts src/adapters/{hono,elysia,node,workers,debug,matrix}.ts src/generate/mod.ts cli.ts)
+DOC_LINT=(mod.ts src/adapters/{hono,elysia,node,workers,debug,matrix}.ts src/generate/mod.ts src/audit/mod.ts src/purge/mod.ts cli.ts)
 
 step "deno fmt --check" files_checked deno fmt --check
 step "deno lint" files_checked deno lint
@@ -84,7 +84,7 @@ step "publint --strict" last_line publint --strict
 step "arethetypeswrong" none attw --pack . --profile esm-only --format ascii
 step "packed packages" smoke_lines bash scripts/smoke_packages.sh
 step "deno test (and JSDoc examples)" deno_counts deno test -A --doc mod.ts cli.ts src/ tests/
-step "bun test" bun_counts bun test tests/
+step "bun test" bun_counts bun test --timeout 60000 tests/
 step "node --test" node_counts node --import tsx --test --test-reporter=tap tests/*_test.ts
 
 # The totals, read again from the logs: each summary above ran in a subshell.

@@ -10,6 +10,7 @@ import { CacheConfigError } from "../config/errors.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
 import { defineCommand, refuseExtra } from "./command.ts";
+import { edgeFindings } from "./edge_report.ts";
 
 /** How much a finding matters: errors fail the check, warnings fail it with `--strict`. */
 export type FindingLevel = "error" | "warning" | "info";
@@ -19,7 +20,7 @@ export interface Finding {
   readonly level: FindingLevel;
   /**
    * A short code: `invalid`, `duplicate`, `carve-out`, `unused-carve-out`, `short-lifetime`,
-   * `unkeyed`, `zero-lifetime`.
+   * `unkeyed`, `zero-lifetime`, and with option `cdn` `edge` and `no-edge-caching`.
    */
   readonly code: string;
   /** Where the rule was declared, such as `timeouts["per-user"]["60"][0]`. */
@@ -129,6 +130,9 @@ export function checkOptions(options: CacheHeadersOptions): Finding[] {
         `${name(rule)} depends on who asks and nothing is declared to key on (no "keyed"): ` +
           `shared only for anonymous visitors (default mode)`,
       );
+    }
+    for (const edge of edgeFindings(compiled, rule, name(rule))) {
+      add(edge.level, edge.code, rule, edge.message);
     }
     if (lifetime === 0 && policy === "all-users") {
       add(

@@ -21,11 +21,16 @@ export interface CliFlag {
   readonly value?: string;
   /** What it does, for the help. */
   readonly help: string;
+  /** Whether it may be given more than once; every value is kept, in order. */
+  readonly repeatable?: boolean;
 }
 
 /** The command line, read: option values, switches given, and the other words in order. */
 export interface ParsedArgs {
+  /** The value of each option that takes one; the last, for a repeatable option. */
   readonly values: ReadonlyMap<string, string>;
+  /** Every value of each repeatable option given, in order. */
+  readonly repeated: ReadonlyMap<string, readonly string[]>;
   readonly switches: ReadonlySet<string>;
   /** The words after the command's name. */
   readonly positional: readonly string[];
@@ -53,6 +58,19 @@ export interface CliCommand<Settings = unknown> {
   parse(args: ParsedArgs): Settings;
   /** Runs it and returns the exit status. */
   run(settings: Settings, context: CommandContext): number | Promise<number>;
+}
+
+/**
+ * A command that reads its own arguments (with repeatable options and a `--help` of its own):
+ * `cachewise purge …`, `cachewise audit …`. It is given everything after its name.
+ */
+export interface RawCliCommand {
+  /** The rest of its usage line, after `cachewise NAME`. */
+  readonly usage: string;
+  /** What it does, for the help (a line or two). */
+  readonly description: string;
+  /** Runs it on the arguments after its name and returns the exit status. */
+  runArgs(args: readonly string[], streams: CliStreams): Promise<number>;
 }
 
 /** A command line that cannot be used as given: wrong command, missing or unknown option. */

@@ -12,6 +12,7 @@ import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
 import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
 import { defineCommand, type ParsedArgs } from "./command.ts";
+import { type EdgeReport, formatEdgeReport, reportEdge } from "./edge_report.ts";
 
 /** What `cachewise explain` is asked. */
 export interface ExplainSettings {
@@ -68,10 +69,15 @@ export const EXPLAINED_HEADERS = [
   "Cloudflare-CDN-Cache-Control",
   "Vercel-CDN-Cache-Control",
   "Netlify-CDN-Cache-Control",
+  "Deno-CDN-Cache-Control",
+  "Netlify-Vary",
   "Surrogate-Key",
   "Cache-Tag",
   "Edge-Cache-Tag",
   "xkey",
+  "Netlify-Cache-Tag",
+  "Vercel-Cache-Tag",
+  "Deno-Cache-Tag",
   "X-Hash-Cookies",
   "Set-Cookie",
 ] as const;
@@ -100,6 +106,8 @@ export interface Explanation {
   readonly policyAudience: string | null;
   readonly anonymous: VisitorReport;
   readonly signedIn: VisitorReport & { readonly user: string };
+  /** With option `cdn`: what the platform does with the deciding rule's pages. */
+  readonly edge: EdgeReport | null;
 }
 
 const POLICY_AUDIENCES: Readonly<Record<string, string>> = {
@@ -126,7 +134,8 @@ const REASONS: Readonly<Record<DecisionReason, string>> = {
 
 /** Builds the explanation. Throws a `CacheConfigError` for options that do not compile. */
 export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettings): Explanation {
-  const { config, ranked } = compileOptions(options);
+  const compiled = compileOptions(options);
+  const { config, ranked } = compiled;
   const apply = cacheHeaders({ ...options, onError: () => {} });
   const { url, method, status, user } = settings;
   // Matching stays bounded: past the limit, apply() tries no rule, and neither does explain.
@@ -167,6 +176,7 @@ export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettin
     policyAudience: rule === null ? null : POLICY_AUDIENCES[rule.policy] ?? "custom policy",
     anonymous: visit(null, null),
     signedIn: { user, ...visit(cookie, { id: user }) },
+    edge: matching[0] === undefined ? null : reportEdge(compiled, matching[0]),
   };
 }
 
@@ -199,6 +209,7 @@ export function formatExplanation(explanation: Explanation, json: boolean): stri
   };
   visitor("Anonymous visitor", e.anonymous);
   visitor(`Signed-in visitor "${e.signedIn.user}"`, e.signedIn);
+  if (e.edge !== null) lines.push(...formatEdgeReport(e.edge));
   return `${lines.join("\n")}\n`;
 }
 

@@ -38,7 +38,7 @@ export function findConfigFile(directory: string = process.cwd()): string | null
  */
 export async function loadOptions(path: string): Promise<CacheHeadersOptions> {
   const file = resolve(process.cwd(), path);
-  if (!existsSync(file)) throw new Error("No such file");
+  if (!existsSync(file)) throw new Error(`No such file: ${path}`);
   // interopDefault off: a module without a default export must not pass for its namespace.
   const jiti = createJiti(import.meta.url, { interopDefault: false });
   const loaded = await jiti.import<{ default?: unknown }>(file);

@@ -7,11 +7,14 @@
 import { checkCachePath, parseBackend, parseListen } from "../generate/escape.ts";
 import { generateNginx, type NginxOptions } from "../generate/nginx.ts";
 import { defineCommand, refuseExtra, requireValue } from "./command.ts";
-import { PROXY_FLAGS } from "./vcl.ts";
+import { PROXY_FLAGS, readPurgeFrom } from "./vcl.ts";
 
-/** `cachewise nginx [--config FILE] --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]` */
+/**
+ * `cachewise nginx [--config FILE] --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+ * [--purge-from CIDR]...`
+ */
 export const nginxCommand = defineCommand<NginxOptions>({
-  usage: "--backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]",
+  usage: "--backend HOST:PORT --listen PORT --cache-dir DIR [--snippet] [--purge-from CIDR]...",
   description: "print nginx configuration generated from the options",
   flags: {
     ...PROXY_FLAGS,
@@ -35,6 +38,7 @@ export const nginxCommand = defineCommand<NginxOptions>({
       ...(listen !== undefined && { listen }),
       cacheDir,
       snippet,
+      purgeFrom: readPurgeFrom(args),
     };
   },
   async run(settings, { streams, options }) {

@@ -4,14 +4,18 @@
  * the rules.
  *
  * ```sh
- * cachewise vcl [--config FILE] --backend HOST:PORT [--snippet]
+ * cachewise vcl [--config FILE] --backend HOST:PORT [--snippet] [--purge-from CIDR]...
  * cachewise nginx [--config FILE] --backend HOST:PORT --listen PORT --cache-dir DIR [--snippet]
+ *   [--purge-from CIDR]...
  * cachewise explain [--config FILE] URL [--user ID] [--method M] [--status N] [--json]
  * cachewise check [--config FILE] [--strict] [--json]
+ * cachewise purge [--tag T]... [--url URL]... --varnish URL... (see cachewise purge --help)
+ * cachewise audit URL... [--visitor NAME=SPEC]... [--marker NAME=TEXT]... (cachewise audit --help)
  * ```
  *
  * Each command is a {@link CliCommand} in a file of its own, listed once in {@link COMMANDS}: a
- * new command is a new file and a new line there. Only `process` from `node:process` is used, so
+ * new command is a new file and a new line there. Commands with repeatable options and a help of
+ * their own (`purge`, `audit`) read their own arguments and are listed in {@link RAW_COMMANDS}. Only `process` from `node:process` is used, so
  * it runs on Deno, Bun and Node.
  *
  * @module
@@ -19,12 +23,14 @@
 
 import process from "node:process";
 import { CacheConfigError } from "../config/errors.ts";
-import type { CliCommand, CliFlag, CliStreams, ParsedArgs } from "./command.ts";
+import type { CliCommand, CliFlag, CliStreams, ParsedArgs, RawCliCommand } from "./command.ts";
 import { UsageError } from "./command.ts";
+import { runAudit } from "./audit.ts";
 import { checkCommand } from "./check.ts";
 import { explainCommand } from "./explain.ts";
 import { CONFIG_FILE_NAMES, findConfigFile, loadOptions } from "./load_config.ts";
 import { nginxCommand } from "./nginx.ts";
+import { runPurge } from "./purge.ts";
 import { vclCommand } from "./vcl.ts";
 
 export type { CliStreams } from "./command.ts";
@@ -41,6 +47,22 @@ export const COMMANDS: Readonly<Record<string, CliCommand<any>>> = {
   nginx: nginxCommand,
   explain: explainCommand,
   check: checkCommand,
+};
+
+/** The commands that read their own arguments, in the order the help lists them. */
+export const RAW_COMMANDS: Readonly<Record<string, RawCliCommand>> = {
+  purge: {
+    usage:
+      "[--tag T]... [--url URL]... [--varnish URL]... [--nginx URL]... [--cdn NAME]... [--json]",
+    description: "invalidate tags and pages on every cache named (see cachewise purge --help)",
+    runArgs: runPurge,
+  },
+  audit: {
+    usage: "URL... [--visitor NAME=SPEC]... [--marker NAME=TEXT]... [--config FILE] [options]",
+    description:
+      "check a live deployment for pages served across audiences (see cachewise audit --help)",
+    runArgs: runAudit,
+  },
 };
 
 const CONFIG_FLAG: CliFlag = {
@@ -63,7 +85,7 @@ function allFlags(): Map<string, CliFlag> {
 
 /** The help text, built from the table of commands. */
 export function usage(): string {
-  const names = Object.keys(COMMANDS);
+  const names = [...Object.keys(COMMANDS), ...Object.keys(RAW_COMMANDS)];
   const width = Math.max(...names.map((name) => name.length)) + 1;
   const flags = [...allFlags()].map(([name, flag]) =>
     [flag.value === undefined ? name : `${name} ${flag.value}`, flag.help] as const
@@ -72,10 +94,18 @@ export function usage(): string {
   const flagWidth = Math.max(...flags.map(([name]) => name.length)) + 2;
   return [
     "Usage:",
-    ...names.map((name) => `  cachewise ${name} [--config FILE] ${COMMANDS[name]!.usage}`),
+    ...Object.entries(COMMANDS).map(([name, command]) =>
+      wrap(`  cachewise ${name} [--config FILE] ${command.usage}`, 6)
+    ),
+    ...Object.entries(RAW_COMMANDS).map(([name, command]) =>
+      wrap(`  cachewise ${name} ${command.usage}`, 6)
+    ),
     "",
     ...names.map((name) =>
-      wrap(`${`${name}:`.padEnd(width + 1)} ${COMMANDS[name]!.description}`, width + 2)
+      wrap(
+        `${`${name}:`.padEnd(width + 1)} ${(COMMANDS[name] ?? RAW_COMMANDS[name])!.description}`,
+        width + 2,
+      )
     ),
     "",
     "FILE is a TypeScript or JavaScript module whose default export is the options, or JSON in",
@@ -115,6 +145,10 @@ export async function runCli(
     streams.stderr.write(`cachewise: ${error.message}\n\n${usage()}`);
     return EXIT_USAGE;
   };
+  const raw = args[0] !== undefined && Object.hasOwn(RAW_COMMANDS, args[0])
+    ? RAW_COMMANDS[args[0]]!
+    : undefined;
+  if (raw !== undefined) return await raw.runArgs(args.slice(1), streams);
   let parsed: { name: string; config: string | undefined; settings: unknown } | "help";
   try {
     parsed = parseCommandLine(args);
@@ -147,6 +181,7 @@ function parseCommandLine(
 ): { name: string; config: string | undefined; settings: unknown } | "help" {
   const flags = allFlags();
   const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   const switches = new Set<string>();
   const positional: string[] = [];
   for (let index = 0; index < args.length; index++) {
@@ -165,25 +200,31 @@ function parseCommandLine(
       if (value === undefined || value === "") {
         throw new UsageError(`Option ${name} needs a value`);
       }
-      if (values.has(name)) throw new UsageError(`Option ${name} is given twice`);
+      if (flag.repeatable === true) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+      else if (values.has(name)) throw new UsageError(`Option ${name} is given twice`);
       values.set(name, value);
     }
   }
   const [name, ...rest] = positional;
-  const names = Object.keys(COMMANDS);
+  const names = [...Object.keys(COMMANDS), ...Object.keys(RAW_COMMANDS)];
   const list = `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
   if (name === undefined) throw new UsageError(`Name a command: ${list}`);
   if (name === "help") return "help";
+  if (Object.hasOwn(RAW_COMMANDS, name)) {
+    throw new UsageError(`Write ${name} first: cachewise ${name} ${RAW_COMMANDS[name]!.usage}`);
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
   if (command === undefined) {
     throw new UsageError(`Unknown command ${JSON.stringify(name)}: use ${list}`);
   }
   for (const flag of [...values.keys(), ...switches]) {
     if (flag === "--config" || Object.hasOwn(command.flags, flag)) continue;
-    const owners = names.filter((other) => Object.hasOwn(COMMANDS[other]!.flags, flag));
+    const owners = Object.keys(COMMANDS).filter((other) =>
+      Object.hasOwn(COMMANDS[other]!.flags, flag)
+    );
     throw new UsageError(`Option ${flag} is for ${owners.join(" and ")} only`);
   }
-  const parsed: ParsedArgs = { values, switches, positional: rest };
+  const parsed: ParsedArgs = { values, repeated, switches, positional: rest };
   const settings = command.parse(parsed);
   return { name, config: values.get("--config"), settings };
 }
