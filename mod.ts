@@ -54,7 +54,9 @@ export type {
 } from "./src/config/policies.ts";
 export type { RuleOptions } from "./src/config/rules.ts";
 export type { RulePattern } from "./src/config/rules.ts";
+export type { URLPatternInitLike, URLPatternLike } from "./src/config/url_pattern_like.ts";
 export type { TagHeaderName } from "./src/headers/tags.ts";
 export type { TargetName } from "./src/headers/targets.ts";
+export type { CdnName } from "./src/headers/platforms.ts";
 export { type FetchHandler, withCacheHeaders, type WithCacheHeadersOptions } from "./src/serve.ts";
 export { mergeVary } from "./src/headers/vary.ts";

@@ -136,6 +136,7 @@ export const TARGETED_FIELDS = [
   "cloudflare-cdn-cache-control",
   "vercel-cdn-cache-control",
   "netlify-cdn-cache-control",
+  "deno-cdn-cache-control",
 ] as const;
 
 /** The built-in policies, as the end-to-end app names them. */
@@ -159,6 +160,9 @@ export const TAG_HEADERS = {
   "cache-tag": ",",
   "edge-cache-tag": ",",
   "xkey": " ",
+  "netlify-cache-tag": ",",
+  "vercel-cache-tag": ",",
+  "deno-cache-tag": ",",
 } as const;
 
 /**

@@ -11,8 +11,8 @@
  *   any other info string on `sh`, and a `bash`, `shell` or `console` block, is refused, so no
  *   shell command escapes the test by its spelling;
  * - `cachewise` is this checkout, installed as `npm install cachewise` would install it:
- *   `node_modules/cachewise` links to the checkout and `node_modules/.bin/cachewise` to its
- *   `dist/cli.js` (built with tsup when older than the sources), so the command and
+ *   `node_modules/cachewise` links to the checkout and `node_modules/.bin/cachewise` to the
+ *   executable of its package.json (built with tsup when older than the sources), so the command and
  *   `import … from "cachewise"` reach the code under test, never a package fetched from the
  *   registry. What a guide may assume on `PATH` is what a reader who followed its setup has:
  *   `$PWD/node_modules/.bin` (so `cachewise`), Node, and the system's `bin` and `sbin`
@@ -27,7 +27,15 @@
  */
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { type CodeBlock, readCodeBlocks } from "./_markdown.ts";
@@ -133,13 +141,16 @@ export async function runGuide(file: string, options: RunGuideOptions): Promise<
 
 /**
  * Makes `dir` look like a project where `npm install cachewise` ran, with this checkout as the
- * package: `node_modules/cachewise` links to it, `.bin/cachewise` to its `dist/cli.js`.
+ * package: `node_modules/cachewise` links to it, `.bin/cachewise` to the executable its
+ * package.json names (`bin.cachewise`), as npm would link it.
  */
 function installCheckout(dir: string, root: string): void {
   ensureBuilt(root);
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const bin = String(manifest.bin.cachewise).replace(/^\.\//, "");
   mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
   symlinkSync(root, join(dir, "node_modules", "cachewise"));
-  symlinkSync("../cachewise/dist/cli.js", join(dir, "node_modules", ".bin", "cachewise"));
+  symlinkSync(`../cachewise/${bin}`, join(dir, "node_modules", ".bin", "cachewise"));
 }
 
 /** Builds `dist/` with tsup when it is missing or older than a source file (`npm test` builds first). */

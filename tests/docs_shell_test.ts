@@ -26,6 +26,9 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const GUIDES: readonly { readonly file: string; readonly needs: readonly string[] }[] = [
   { file: "docs/varnish.md", needs: ["varnishd", "varnishadm", "curl"] },
   { file: "docs/nginx.md", needs: ["nginx", "curl"] },
+  { file: "docs/purge.md", needs: ["varnishd", "nginx", "curl"] },
+  { file: "docs/audit.md", needs: ["nginx", "curl"] },
+  { file: "docs/cdns.md", needs: [] },
 ];
 
 const UNDER_NODE = !("Deno" in globalThis) && !("Bun" in globalThis);

@@ -21,6 +21,9 @@ const ALL_HEADERS: readonly TagHeaderName[] = [
   "cache-tag",
   "edge-cache-tag",
   "xkey",
+  "netlify-cache-tag",
+  "vercel-cache-tag",
+  "deno-cache-tag",
 ];
 
 /** The problems recorded so far, as `code path: message`. */
@@ -80,7 +83,7 @@ describe("readTagHeaders()", () => {
       "surrogate-key",
       [],
       [
-        'invalid-option tagHeaders: Option "tagHeaders" must be an array of header names ("surrogate-key", "cache-tag", "edge-cache-tag", "xkey"), not "surrogate-key"',
+        'invalid-option tagHeaders: Option "tagHeaders" must be an array of header names ("surrogate-key", "cache-tag", "edge-cache-tag", "xkey", "netlify-cache-tag", "vercel-cache-tag", "deno-cache-tag"), not "surrogate-key"',
       ],
     ],
     [
@@ -88,9 +91,9 @@ describe("readTagHeaders()", () => {
       ["fastly", "xkey", 7, " xkey"],
       ["xkey"],
       [
-        'invalid-option tagHeaders[0]: Option "tagHeaders[0]" must be one of "surrogate-key", "cache-tag", "edge-cache-tag", "xkey", not "fastly"',
-        'invalid-option tagHeaders[2]: Option "tagHeaders[2]" must be one of "surrogate-key", "cache-tag", "edge-cache-tag", "xkey", not 7',
-        'invalid-option tagHeaders[3]: Option "tagHeaders[3]" must be one of "surrogate-key", "cache-tag", "edge-cache-tag", "xkey", not " xkey"',
+        'invalid-option tagHeaders[0]: Option "tagHeaders[0]" must be one of "surrogate-key", "cache-tag", "edge-cache-tag", "xkey", "netlify-cache-tag", "vercel-cache-tag", "deno-cache-tag", not "fastly"',
+        'invalid-option tagHeaders[2]: Option "tagHeaders[2]" must be one of "surrogate-key", "cache-tag", "edge-cache-tag", "xkey", "netlify-cache-tag", "vercel-cache-tag", "deno-cache-tag", not 7',
+        'invalid-option tagHeaders[3]: Option "tagHeaders[3]" must be one of "surrogate-key", "cache-tag", "edge-cache-tag", "xkey", "netlify-cache-tag", "vercel-cache-tag", "deno-cache-tag", not " xkey"',
       ],
     ],
     [
@@ -126,6 +129,9 @@ describe("TAG_HEADER_FORMATS", () => {
       ["cache-tag", "Cache-Tag", ",", 1024, 16000, 1000],
       ["edge-cache-tag", "Edge-Cache-Tag", ",", 128, 4096, 128],
       ["xkey", "xkey", " ", 1024, 8000, Infinity],
+      ["netlify-cache-tag", "Netlify-Cache-Tag", ",", 1024, 16000, 1000],
+      ["vercel-cache-tag", "Vercel-Cache-Tag", ",", 1024, 16000, 1000],
+      ["deno-cache-tag", "Deno-Cache-Tag", ",", 1024, 16000, 500],
     ]);
   });
 
@@ -361,6 +367,9 @@ describe("formatTagHeaders()", () => {
       ["Cache-Tag", "product-1,products"],
       ["Edge-Cache-Tag", "product-1,products"],
       ["xkey", "product-1 products"],
+      ["Netlify-Cache-Tag", "product-1,products"],
+      ["Vercel-Cache-Tag", "product-1,products"],
+      ["Deno-Cache-Tag", "product-1,products"],
     ]);
     assert.deepEqual(formatTagHeaders(["a"], ["xkey", "cache-tag"]), [["xkey", "a"], [
       "Cache-Tag",
@@ -381,6 +390,9 @@ describe("formatTagHeaders()", () => {
     assert.equal(formatTagHeaders(tags, ["surrogate-key", "edge-cache-tag"]), null);
     const thousand = Array.from({ length: 1001 }, (_, i) => `${i}`);
     assert.equal(formatTagHeaders(thousand, ["cache-tag"]), null);
+    const fiveHundred = Array.from({ length: 501 }, (_, i) => `${i}`);
+    assert.equal(formatTagHeaders(fiveHundred, ["deno-cache-tag"]), null);
+    assert.equal(formatTagHeaders(fiveHundred.slice(0, 500), ["deno-cache-tag"])?.length, 1);
     assert.equal(formatTagHeaders(thousand.slice(0, 1000), ["cache-tag"])?.length, 1);
   });
 

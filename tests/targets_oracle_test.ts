@@ -529,6 +529,11 @@ const CACHES: readonly TargetedCache[] = [
     fields: ["netlify-cdn-cache-control", "cdn-cache-control"],
     cacheControl: "rfc9111",
   },
+  {
+    name: "Deno Deploy",
+    fields: ["deno-cdn-cache-control", "cdn-cache-control"],
+    cacheControl: "rfc9111",
+  },
   { name: "RFC 9213 CDN", fields: ["cdn-cache-control"], cacheControl: "rfc9111" },
   { name: "Fastly", fields: ["surrogate-control"], cacheControl: "rfc9111" },
   { name: "nginx", fields: ["x-accel-expires"], cacheControl: "nginx" },
@@ -839,6 +844,7 @@ const HANDLER_FIELD_VALUES: Readonly<Record<TargetedField, readonly string[]>> =
   "cloudflare-cdn-cache-control": ["max-age=999"],
   "vercel-cdn-cache-control": ["max-age=999"],
   "netlify-cdn-cache-control": ["max-age=999", "no-store"],
+  "deno-cdn-cache-control": ["max-age=999"],
 };
 
 interface TargetVisit {

@@ -15,6 +15,9 @@ import type {
 } from "../decide/decision.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
+import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
+import { defineCommand, type ParsedArgs } from "./command.ts";
+import { type EdgeReport, formatEdgeReport, reportEdge } from "./edge_report.ts";
 
 /** What `cachewise explain` is asked. */
 export interface ExplainSettings {
@@ -34,12 +37,9 @@ export interface ExplainSettings {
  * `explain`'s arguments: the URL (a path is taken on `http://localhost`), user, method and
  * status. Throws a `TypeError` (a usage error) for any that cannot be used.
  */
-export function parseExplainArgs(
-  values: ReadonlyMap<string, string>,
-  json: boolean,
-  extra: readonly string[],
-): ExplainSettings {
-  const [target, ...more] = extra;
+export function parseExplainArgs({ values, switches, positional }: ParsedArgs): ExplainSettings {
+  const json = switches.has("--json");
+  const [target, ...more] = positional;
   if (target === undefined) throw new TypeError("Name the URL or path to explain");
   if (more.length > 0) throw new TypeError(`Unexpected argument ${JSON.stringify(more[0])}`);
   let url: string;
@@ -74,10 +74,15 @@ export const EXPLAINED_HEADERS = [
   "Cloudflare-CDN-Cache-Control",
   "Vercel-CDN-Cache-Control",
   "Netlify-CDN-Cache-Control",
+  "Deno-CDN-Cache-Control",
+  "Netlify-Vary",
   "Surrogate-Key",
   "Cache-Tag",
   "Edge-Cache-Tag",
   "xkey",
+  "Netlify-Cache-Tag",
+  "Vercel-Cache-Tag",
+  "Deno-Cache-Tag",
   "X-Hash-Cookies",
   "Set-Cookie",
 ] as const;
@@ -108,6 +113,8 @@ export interface Explanation {
   readonly policyAudience: string | null;
   readonly anonymous: VisitorReport;
   readonly signedIn: VisitorReport & { readonly user: string };
+  /** With option `cdn`: what the platform does with the deciding rule's pages. */
+  readonly edge: EdgeReport | null;
 }
 
 const POLICY_AUDIENCES: Readonly<Record<string, string>> = {
@@ -125,6 +132,7 @@ const REASONS: Readonly<Record<DecisionReason, string>> = {
   "method": "the method is not GET or HEAD",
   "set-cookie": "the response sets a cookie",
   "no-rule": "no rule matches the URL",
+  "url-too-long": `the URL is longer than ${MAX_MATCHED_URL_LENGTH} characters: no rule is tried`,
   "rule": "the rule's policy decided",
   "error": "a custom policy failed (onError was told)",
   "identity-mismatch": "the identity cookies disagree with the identity",
@@ -140,10 +148,14 @@ const WARNINGS: Readonly<Record<DecisionWarning, string>> = {
 
 /** Builds the explanation. Throws a `CacheConfigError` for options that do not compile. */
 export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettings): Explanation {
-  const { config, ranked } = compileOptions(options);
+  const compiled = compileOptions(options);
+  const { config, ranked } = compiled;
   const apply = cacheHeaders({ ...options, onError: () => {} });
   const { url, method, status, user } = settings;
-  const matching = ranked.filter((rule) => rule.urlPattern.test(url));
+  // Matching stays bounded: past the limit, apply() tries no rule, and neither does explain.
+  const matching = url.length > MAX_MATCHED_URL_LENGTH
+    ? []
+    : ranked.filter((rule) => rule.urlPattern.test(url));
   const asMatched = (rule: (typeof ranked)[number]): MatchedRule => ({
     policy: rule.policy,
     lifetime: rule.lifetime,
@@ -178,6 +190,7 @@ export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettin
     policyAudience: rule === null ? null : POLICY_AUDIENCES[rule.policy] ?? "custom policy",
     anonymous: visit(null, null),
     signedIn: { user, ...visit(cookie, { id: user }) },
+    edge: matching[0] === undefined ? null : reportEdge(compiled, matching[0]),
   };
 }
 
@@ -211,5 +224,25 @@ export function formatExplanation(explanation: Explanation, json: boolean): stri
   };
   visitor("Anonymous visitor", e.anonymous);
   visitor(`Signed-in visitor "${e.signedIn.user}"`, e.signedIn);
+  if (e.edge !== null) lines.push(...formatEdgeReport(e.edge));
   return `${lines.join("\n")}\n`;
 }
+
+/** `cachewise explain [--config FILE] URL [--user ID] [--method M] [--status N] [--json]` */
+export const explainCommand = defineCommand<ExplainSettings>({
+  usage: "URL [--user ID] [--method M] [--status N] [--json]",
+  description: "the rule that decides URL (a path is taken on http://localhost), the matching " +
+    "rules it shadows, and the headers for an anonymous and a signed-in visitor",
+  flags: {
+    "--user": { value: "ID", help: 'the signed-in visitor\'s id (default "user")' },
+    "--method": { value: "M", help: "the request method (default GET)" },
+    "--status": { value: "N", help: "the response status, 200 to 599 (default 200)" },
+    "--json": { help: "print one JSON object" },
+  },
+  parse: parseExplainArgs,
+  async run(settings, { streams, options }) {
+    const explanation = explainUrl(await options(), settings);
+    streams.stdout.write(formatExplanation(explanation, settings.json));
+    return 0;
+  },
+});

@@ -8,6 +8,7 @@
 import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
 import { type Lifetime, parseLifetime } from "./duration.ts";
 import { readTagHeaders, readTargets } from "./header_choices.ts";
+import { checkKeyedOnCdn, readCdn, withCdnTagHeader, withCdnTarget } from "./cdn.ts";
 import { type KeyedConfig, type KeyedOptions, readKeyed } from "./keyed.ts";
 import { type Policy, readPolicies } from "./policies.ts";
 import { readTimeouts, type Timeouts } from "./timeouts.ts";
@@ -16,6 +17,7 @@ import type { RuleContext } from "./rule_settings.ts";
 import { type DeclaredRule, readRules, type RuleOptions } from "./rules.ts";
 import type { TargetName } from "../headers/targets.ts";
 import type { TagHeaderName } from "../headers/tags.ts";
+import type { CdnName } from "../headers/platforms.ts";
 
 /**
  * Options of `cacheHeaders()`.
@@ -93,6 +95,15 @@ export interface CacheHeadersOptions {
    * @default undefined (the default mode)
    */
   readonly keyed?: KeyedOptions;
+  /**
+   * The platform in front of the application: `"deno-deploy"`, `"netlify"`, `"vercel"`,
+   * `"cloudflare"`, `"fastly"` or `"akamai"`. Its lifetime field joins `targets` and its tag
+   * header joins `tagHeaders`, and each policy is then either cached at that edge for exactly
+   * its audience or sent so that the edge keeps nothing (docs/cdns.md has the table). With
+   * `keyed`, Netlify keys pages on the sign-in marker or session cookie through `Netlify-Vary`.
+   * @default undefined (nothing is assumed about the caches in front)
+   */
+  readonly cdn?: CdnName;
 }
 
 /** Options after validation, with every default filled in. */
@@ -106,6 +117,7 @@ export interface NormalisedOptions {
   readonly keyed: KeyedConfig | null;
   readonly targets: readonly TargetName[];
   readonly tagHeaders: readonly TagHeaderName[];
+  readonly cdn: CdnName | null;
 }
 
 const OPTION_NAMES = new Set([
@@ -119,6 +131,7 @@ const OPTION_NAMES = new Set([
   "keepHandlerCacheControl",
   "onError",
   "keyed",
+  "cdn",
 ]);
 
 function reportError(error: unknown, request: Request): void {
@@ -145,11 +158,14 @@ export function normaliseOptions(
     }
   }
   const policies = readPolicies(given.policies, problems);
-  const targets = readTargets(given.targets, problems);
-  const tagHeaders = readTagHeaders(given.tagHeaders, problems);
+  const cdn = readCdn(given.cdn, problems);
+  const targets = withCdnTarget(readTargets(given.targets, problems), cdn);
+  const tagHeaders = withCdnTagHeader(readTagHeaders(given.tagHeaders, problems), cdn);
   const context: RuleContext = { policies, targets, hasTagHeaders: tagHeaders.length > 0 };
   const keyed = readKeyed(given.keyed, problems);
-  if (keyed !== null && !targets.includes("x-accel-expires")) {
+  checkKeyedOnCdn(cdn, keyed, problems);
+  // On Netlify the keyed cache is Netlify itself: it reads its own field and Netlify-Vary.
+  if (keyed !== null && cdn !== "netlify" && !targets.includes("x-accel-expires")) {
     problems.add(
       "invalid-target",
       "targets",
@@ -170,6 +186,7 @@ export function normaliseOptions(
     keyed,
     targets,
     tagHeaders,
+    cdn,
   };
 }
 

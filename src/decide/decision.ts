@@ -8,6 +8,8 @@
 import { type CacheControl, formatCacheControl } from "../headers/cache_control.ts";
 import { type Audience, UNCACHED } from "./built_in_policies.ts";
 import { type TargetExtensions, targetHeader, type TargetName } from "../headers/targets.ts";
+import { netlifyVary } from "../headers/platforms.ts";
+import type { EdgeRefusal } from "./edge.ts";
 
 /**
  * Why a response got the headers it got, or none.
@@ -23,7 +25,7 @@ import { type TargetExtensions, targetHeader, type TargetName } from "../headers
  * ```
  */
 export type DecisionReason =
-  /** 101 upgrades, `Response.error()`, a used body, anything not a `Response`: returned as they are. */
+  /** 101 upgrades, `Response.error()`, a used body: returned as they are. */
   | "not-rebuildable"
   /** The handler set `Cache-Control`; it is kept and nothing is added. */
   | "handler-cache-control"
@@ -35,6 +37,8 @@ export type DecisionReason =
   | "set-cookie"
   /** No rule matches the URL: sent uncached. */
   | "no-rule"
+  /** The URL is longer than 8,192 characters, so no rule is tried: sent uncached. */
+  | "url-too-long"
   /** A rule matched and its policy decided. */
   | "rule"
   /** A custom policy or `identify` failed: sent uncached, and `onError` was told. */
@@ -217,6 +221,8 @@ export interface RuleOutcome {
   readonly sharedLifetime: number | null;
   /** Keyed mode: what the keyed cache needs to keep the page for exactly its audience. */
   readonly keyedCache?: KeyedCacheHint;
+  /** A shared page the edge in front (option `cdn`) must not keep: how it is told so. */
+  readonly refusal?: EdgeRefusal;
 }
 
 /**
@@ -226,29 +232,39 @@ export interface RuleOutcome {
  * (`X-Accel-Expires`, which it reads and strips).
  */
 export function ruleDecision(outcome: RuleOutcome, delivery: Delivery): CacheDecision {
-  const { sharedLifetime, keyedCache } = outcome;
+  const { sharedLifetime, keyedCache, refusal } = outcome;
   const shared = sharedLifetime !== null;
   const headers = [...(outcome.headers ?? [])];
+  const byProxy = keyedCache !== undefined && keyedCache.carrier === "proxy";
   if (shared) {
     for (const target of delivery.targets) {
+      if ((byProxy && target === "x-accel-expires") || target === refusal?.target) continue;
       const header = targetHeader(
         target,
         delivery.lifetimes[target] ?? sharedLifetime,
         delivery.extensions,
       );
-      if (header !== null && (keyedCache === undefined || target !== "x-accel-expires")) {
-        headers.push(header);
-      }
+      if (header !== null) headers.push(header);
     }
+    if (refusal?.header) headers.push(refusal.header);
   }
   const keyedLifetime = keyedCache === undefined
     ? undefined
     : keyedCache.lifetime ?? sharedLifetime ?? undefined;
-  if (keyedLifetime !== undefined) {
-    headers.push(["X-Accel-Expires", String(keyedLifetime)]);
-  }
-  if (keyedCache !== undefined && keyedCache.hashCookies.length > 0) {
-    headers.push(["X-Hash-Cookies", keyedCache.hashCookies.join(", ")]);
+  if (keyedCache !== undefined && !byProxy) {
+    // Netlify is the keyed cache: its own field carries the lifetime, Netlify-Vary the key.
+    if (!shared && keyedLifetime !== undefined) {
+      const field = "netlify-cdn-cache-control";
+      headers.push(
+        targetHeader(field, delivery.lifetimes[field] ?? keyedLifetime, delivery.extensions)!,
+      );
+    }
+    if (keyedCache.hashCookies.length > 0) headers.push(netlifyVary(keyedCache.hashCookies));
+  } else {
+    if (keyedLifetime !== undefined) headers.push(["X-Accel-Expires", String(keyedLifetime)]);
+    if (keyedCache !== undefined && keyedCache.hashCookies.length > 0) {
+      headers.push(["X-Hash-Cookies", keyedCache.hashCookies.join(", ")]);
+    }
   }
   const stored = shared || keyedLifetime !== undefined;
   if (stored) headers.push(...delivery.tagHeaders);
@@ -302,4 +318,9 @@ export interface KeyedCacheHint {
   readonly lifetime?: number;
   /** The cookies the page's cache key must include. */
   readonly hashCookies: readonly string[];
+  /**
+   * Who keys: a proxy running generated configuration, told by `X-Accel-Expires` and
+   * `X-Hash-Cookies`; or Netlify, told by `Netlify-CDN-Cache-Control` and `Netlify-Vary`.
+   */
+  readonly carrier: "proxy" | "netlify";
 }

@@ -23,6 +23,7 @@ import { buildMatcher } from "../match/matcher.ts";
 import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
 import type { Audience } from "./built_in_policies.ts";
 import { compileOptions } from "./compile.ts";
+import { _notAResponse } from "./arguments.ts";
 import { type CacheDecision, isStored, uncached, unchanged } from "./decision.ts";
 import {
   cameOverPlainHttp,
@@ -72,6 +73,7 @@ const UNCACHED_STATUS = uncached("status");
 const UNCACHED_METHOD = uncached("method");
 const UNCACHED_SET_COOKIE = uncached("set-cookie");
 const UNCACHED_NO_RULE = uncached("no-rule");
+const UNCACHED_URL_TOO_LONG = uncached("url-too-long");
 const UNCACHED_MISMATCH = uncached("identity-mismatch");
 
 /** Validates and compiles options into what decides per request. */
@@ -107,7 +109,7 @@ export function compileDecider(
     if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
     if (setsCookie) return UNCACHED_SET_COOKIE;
     const url = request.url;
-    if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_NO_RULE;
+    if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_URL_TOO_LONG;
     const rule = matchRule(url);
     if (rule === null) return ownStatus ? UNCACHED_NO_RULE : UNCACHED_STATUS;
     const plan = ownStatus ? rule.plan : rule.statusPlans.get(status);
@@ -169,7 +171,7 @@ export function compileDecider(
   return {
     onError,
     decideBeforeIdentity(request, response) {
-      if (!(response instanceof Response)) return NOT_REBUILDABLE;
+      if (!(response instanceof Response)) throw _notAResponse(response);
       const status = response.status;
       if (status < 200 || status > 599 || response.type === "error" || response.bodyUsed) {
         return NOT_REBUILDABLE;

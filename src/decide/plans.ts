@@ -15,13 +15,25 @@ import {
   ruleDecision,
 } from "./decision.ts";
 import type { KeyedConfig } from "../config/keyed.ts";
-import { type Audience, BUILT_IN_POLICIES, type BuiltInPolicy } from "./built_in_policies.ts";
-import { isBuiltInPolicyName, type Policy, type PolicyResult } from "../config/policies.ts";
+import {
+  type Audience,
+  BUILT_IN_POLICIES,
+  type BuiltInPolicy,
+  UNCACHED,
+} from "./built_in_policies.ts";
+import {
+  type BuiltInPolicyName,
+  isBuiltInPolicyName,
+  type Policy,
+  type PolicyResult,
+} from "../config/policies.ts";
 import type { RuleSettings } from "../config/rule_settings.ts";
 import type { CompiledTags } from "./tag_templates.ts";
 import { TAG_HEADER_FORMATS, type TagHeaderName } from "../headers/tags.ts";
 import { TARGETED_LIFETIME_HEADERS, type TargetName } from "../headers/targets.ts";
 import { isFieldName } from "../headers/vary.ts";
+import type { CdnName } from "../headers/platforms.ts";
+import { type EdgeAudience, edgeOutcome, type EdgeRefusal, edgeRefusal } from "./edge.ts";
 
 /** Tags that take values from the URL: rendered per request from the pattern's groups. */
 export interface URLTags {
@@ -54,6 +66,8 @@ export type RulePlan =
     readonly browserSeconds: number;
     readonly delivery: Delivery;
     readonly urlTags: URLTags | null;
+    /** The edge in front keeps no page of this rule that varies on who asks, if so. */
+    readonly refusal: EdgeRefusal | null;
   };
 
 /** What planning needs from the options. */
@@ -62,6 +76,7 @@ export interface PlanContext {
   readonly identityHeaders: readonly string[];
   readonly keyed: KeyedConfig | null;
   readonly targets: readonly TargetName[];
+  readonly cdn: CdnName | null;
 }
 
 /** A rule as planning sees it: declared, with its settings and tags prepared. */
@@ -98,31 +113,61 @@ export function planRule(
     tags: input.fixedTags,
     tagHeaders: input.fixedTagHeaders,
   };
-  if (custom !== undefined || !isBuiltInPolicyName(rule.policy)) {
-    return { kind: "custom", policy: custom!, rule, browserSeconds, delivery, urlTags };
+  const isCustom = custom !== undefined || !isBuiltInPolicyName(rule.policy);
+  const cdn = context.cdn;
+  /** The edge's refusal, for an audience whose pages it cannot keep for exactly that audience. */
+  const refusalFor = (audience: EdgeAudience): EdgeRefusal | null => {
+    if (cdn === null) return null;
+    const edgeRule = { policy: rule.policy, lifetime: rule.lifetime, custom: isCustom };
+    const outcome = edgeOutcome(cdn, context.keyed, context.identityHeaders, edgeRule, audience);
+    return outcome.cached ? null : edgeRefusal(cdn);
+  };
+  if (isCustom) {
+    const refusal = refusalFor("anonymous");
+    return { kind: "custom", policy: custom!, rule, browserSeconds, delivery, urlTags, refusal };
   }
-  const builtIn = BUILT_IN_POLICIES[rule.policy];
+  const builtIn = BUILT_IN_POLICIES[rule.policy as BuiltInPolicyName];
   const decide = (audience: Audience, keyedCache?: KeyedCacheHint): CacheDecision => {
     const result = builtIn.decide(audience, {
       ...context,
       browserSeconds,
       lifetime: rule.lifetime,
     });
-    const shared = isSharedCacheable(result.cacheControl);
+    if (keyedCache?.carrier === "netlify" && builtIn.identityDependent) {
+      return ruleDecision({
+        rule,
+        audience,
+        cacheControl: UNCACHED,
+        vary: (result.vary ?? []).filter((name) => name.toLowerCase() !== "cookie"),
+        sharedLifetime: null,
+        keyedCache: { ...keyedCache, lifetime: keyedCache.lifetime ?? rule.lifetime },
+      }, delivery);
+    }
+    let shared = isSharedCacheable(result.cacheControl);
+    const refusal = shared && builtIn.identityDependent
+      ? refusalFor(audience === "signed-in" ? "signed-in" : "anonymous")
+      : null;
+    let cacheControl = result.cacheControl;
+    if (refusal !== null && refusal.header === null) {
+      cacheControl = withoutSharing(cacheControl);
+      shared = false;
+    }
     return ruleDecision({
       rule,
       audience: builtIn.identityDependent ? audience : null,
       cacheControl: shared
-        ? shapeShared(result.cacheControl, settings, context.targets, ownStatus)
-        : result.cacheControl,
+        ? shapeShared(cacheControl, settings, context.targets, ownStatus)
+        : cacheControl,
       vary: result.vary ?? [],
       sharedLifetime: shared ? rule.lifetime : null,
+      ...(refusal === null || !shared ? {} : { refusal }),
       ...(keyedCache === undefined ? {} : { keyedCache }),
     }, delivery);
   };
-  const hint = context.keyed === null || rule.lifetime === 0
-    ? null
-    : { hashCookies: hashCookies(builtIn, context.keyed) };
+  const hint: KeyedCacheHint | null = context.keyed === null || rule.lifetime === 0 ? null : {
+    hashCookies: hashCookies(builtIn, context.keyed),
+    carrier: cdn === "netlify" ? "netlify" : "proxy",
+  };
   if (!builtIn.identityDependent) {
     return { kind: "fixed", decision: decide("anonymous", hint ?? undefined), urlTags };
   }
@@ -186,6 +231,7 @@ const MANAGED_HEADERS = new Set([
   "vary",
   "set-cookie",
   "x-hash-cookies",
+  "netlify-vary",
   // Targeted lifetimes: written only on responses a shared cache may keep.
   ...TARGETED_LIFETIME_HEADERS.map(([name]) => name),
   // Cache tags: taken from the rules and the URL only, never from who asks.
@@ -230,7 +276,8 @@ export function customDecision(
       );
     }
   }
-  const cacheControl = signedIn || carriesAuthorization
+  const refusal = plan.refusal;
+  const cacheControl = signedIn || carriesAuthorization || refusal?.header === null
     ? withoutSharing(result.cacheControl)
     : result.cacheControl;
   const shared = isSharedCacheable(cacheControl);
@@ -242,6 +289,7 @@ export function customDecision(
     vary: [...vary, ...identityHeaders],
     headers,
     sharedLifetime: shared ? cacheControl.sMaxage ?? cacheControl.maxAge! : null,
+    ...(shared && refusal !== null ? { refusal } : {}),
   }, {
     ...plan.delivery,
     extensions: {

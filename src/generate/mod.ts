@@ -25,6 +25,7 @@ export type { Timeouts } from "../config/timeouts.ts";
 export type { CacheControl } from "../headers/cache_control.ts";
 export type { Lifetime } from "../config/duration.ts";
 export type { KeyedOptions } from "../config/keyed.ts";
+export type { CdnName } from "../headers/platforms.ts";
 export type { MarkerCookieAttributes } from "../headers/cookies.ts";
 export type { Identity, Policy, PolicyInput, PolicyResult } from "../config/policies.ts";
 export type { RulePattern } from "../config/rules.ts";

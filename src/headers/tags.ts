@@ -21,7 +21,14 @@
  * const headers: TagHeaderName[] = ["surrogate-key", "cache-tag"];
  * ```
  */
-export type TagHeaderName = "surrogate-key" | "cache-tag" | "edge-cache-tag" | "xkey";
+export type TagHeaderName =
+  | "surrogate-key"
+  | "cache-tag"
+  | "edge-cache-tag"
+  | "xkey"
+  | "netlify-cache-tag"
+  | "vercel-cache-tag"
+  | "deno-cache-tag";
 
 /**
  * How one vendor reads its tag header.
@@ -67,6 +74,15 @@ export interface TagHeaderFormat {
  * - Varnish xkey, vmod_xkey(3): keys separated by spaces (and, in newer releases, commas); no
  *   limit documented. varnishd's `http_resp_hdr_len` (default 8k) bounds every backend response
  *   header line, name included: we keep the value to 8000 bytes, and each key to 1024 as Fastly.
+ * - Netlify, https://docs.netlify.com/build/caching/caching-overview/ ("Cache tags"):
+ *   `Netlify-Cache-Tag`, comma separated. No limits are documented: we keep Cloudflare's
+ *   (1024 per tag, 16,000 bytes, 1,000 tags), the closest documented peer.
+ * - Vercel, https://vercel.com/changelog/tag-based-cache-invalidation-now-available-for-all-responses:
+ *   `Vercel-Cache-Tag`, comma separated, read and stripped by the CDN. No limits are documented
+ *   there: we keep Cloudflare's, as for Netlify.
+ * - Deno Deploy, https://docs.deno.com/deploy/reference/caching ("Deno-Cache-Tag"): comma
+ *   separated, at most 1024 characters a tag and 500 tags a response; no header length is
+ *   documented: we keep 16,000 bytes.
  *
  * @example
  * ```ts
@@ -82,6 +98,9 @@ export const TAG_HEADER_FORMATS: Readonly<Record<TagHeaderName, TagHeaderFormat>
   "cache-tag": defineFormat("Cache-Tag", ",", 1024, 16000, 1000),
   "edge-cache-tag": defineFormat("Edge-Cache-Tag", ",", 128, 4096, 128),
   "xkey": defineFormat("xkey", " ", 1024, 8000, Infinity),
+  "netlify-cache-tag": defineFormat("Netlify-Cache-Tag", ",", 1024, 16000, 1000),
+  "vercel-cache-tag": defineFormat("Vercel-Cache-Tag", ",", 1024, 16000, 1000),
+  "deno-cache-tag": defineFormat("Deno-Cache-Tag", ",", 1024, 16000, 500),
 });
 
 function defineFormat(
@@ -139,4 +158,21 @@ export function formatTagHeaders(
     fields.push([format.header, value]);
   }
   return fields;
+}
+
+/**
+ * Whether `tag` is made of the characters cachewise writes in a tag (`A-Z a-z 0-9 . _ ~ % -`),
+ * so that it can be sent to a purge API unchanged, exactly as it was written on the response.
+ *
+ * @example
+ * ```ts
+ * import { isCacheTag } from "./tags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isCacheTag("product-caf%C3%A9"), true);
+ * assert.equal(isCacheTag("product-café"), false);
+ * ```
+ */
+export function isCacheTag(tag: string): boolean {
+  return TAG.test(tag);
 }

@@ -12,6 +12,7 @@
  * | `cloudflare-cdn-cache-control` | `Cloudflare-CDN-Cache-Control` | as `CDN-Cache-Control` |
  * | `vercel-cdn-cache-control` | `Vercel-CDN-Cache-Control` | as `CDN-Cache-Control` |
  * | `netlify-cdn-cache-control` | `Netlify-CDN-Cache-Control` | as `CDN-Cache-Control` |
+ * | `deno-cdn-cache-control` | `Deno-CDN-Cache-Control` (Deno Deploy) | as `CDN-Cache-Control` |
  *
  * @module
  */
@@ -33,7 +34,8 @@ export type TargetName =
   | "cdn-cache-control"
   | "cloudflare-cdn-cache-control"
   | "vercel-cdn-cache-control"
-  | "netlify-cdn-cache-control";
+  | "netlify-cdn-cache-control"
+  | "deno-cdn-cache-control";
 
 /** Every target with the header it is written in (`s-maxage` lives in `Cache-Control`). */
 const TARGET_HEADERS: Readonly<Record<TargetName, string>> = {
@@ -44,12 +46,18 @@ const TARGET_HEADERS: Readonly<Record<TargetName, string>> = {
   "cloudflare-cdn-cache-control": "Cloudflare-CDN-Cache-Control",
   "vercel-cdn-cache-control": "Vercel-CDN-Cache-Control",
   "netlify-cdn-cache-control": "Netlify-CDN-Cache-Control",
+  "deno-cdn-cache-control": "Deno-CDN-Cache-Control",
 };
 
 /** Every target name, in the order of the table above. */
 export const TARGET_NAMES: readonly TargetName[] = Object.freeze(
   Object.keys(TARGET_HEADERS) as TargetName[],
 );
+
+/** The header a target is written in (`Cache-Control` for `s-maxage`). */
+export function targetHeaderName(target: TargetName): string {
+  return TARGET_HEADERS[target];
+}
 
 /** Whether a string names a target. */
 export function isTargetName(name: unknown): name is TargetName {
@@ -99,6 +107,7 @@ export const TARGETED_LIFETIME_HEADERS: readonly (readonly [name: string, never:
   ["cloudflare-cdn-cache-control", "no-store"],
   ["vercel-cdn-cache-control", "no-store"],
   ["netlify-cdn-cache-control", "no-store"],
+  ["deno-cdn-cache-control", "no-store"],
   // Akamai's own field: cachewise never writes it, but a handler's must not outlive `private`.
   ["edge-control", "no-store"],
 ];

@@ -30,6 +30,16 @@ export function findBinary(name: string): string | null {
 /** Whether the tests run as root (Varnish then needs `-j none` to read private temp dirs). */
 export const IS_ROOT: boolean = typeof process.getuid === "function" && process.getuid() === 0;
 
+/** The Debian package of each daemon binary the tests start, for the install hint. */
+const PACKAGES: Record<string, string> = {
+  nginx: "nginx",
+  varnishd: "varnish",
+  squid: "squid",
+  apache2: "apache2",
+  traffic_server: "trafficserver",
+  haproxy: "haproxy",
+};
+
 /**
  * What a test does when a daemon is missing: in CI (`CI` set) it fails, elsewhere it is skipped
  * with a message saying how to install it. Returns the binaries, or `null` when skipped.
@@ -46,7 +56,8 @@ export function requireDaemons(
     else found[name] = path;
   }
   if (missing.length === 0) return found;
-  const message = `${missing.join(" and ")} not installed: apt-get install -y nginx varnish`;
+  const packages = missing.map((name) => PACKAGES[name] ?? name).join(" ");
+  const message = `${missing.join(" and ")} not installed: apt-get install -y ${packages}`;
   if (process.env.CI) throw new Error(`${message} (required when CI is set)`);
   context.skip(message);
   return null;
@@ -215,7 +226,15 @@ export async function startNginx(
   );
 }
 
-async function startDaemon(name: string, child: ChildProcess, port: number): Promise<Daemon> {
+/**
+ * Watches a daemon spawned in the foreground until it accepts connections on 127.0.0.1:port
+ * (30 s at most, then it is stopped and this throws with what it wrote).
+ */
+export async function startDaemon(
+  name: string,
+  child: ChildProcess,
+  port: number,
+): Promise<Daemon> {
   let output = "";
   let exited = false;
   child.stdout?.on("data", (chunk) => output += String(chunk));
@@ -233,7 +252,10 @@ async function startDaemon(name: string, child: ChildProcess, port: number): Pro
     output: () => output,
     async stop() {
       if (!exited) process.kill(child.pid!, "SIGTERM");
-      await Promise.race([exit, delay(10_000)]);
+      // The timer is cleared once the daemon exits: a pending one keeps Node's test runner alive.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([exit, new Promise((resolve) => timer = setTimeout(resolve, 10_000))]);
+      clearTimeout(timer);
       if (!exited) process.kill(child.pid!, "SIGKILL");
       child.stdout?.destroy();
       child.stderr?.destroy();
@@ -266,6 +288,7 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-function delay(ms: number): Promise<void> {
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,7 +4,8 @@
  * The app serves `/p/POLICY/STATUS/VARIANT` (variant `plain`, or `cookie` to add a `Set-Cookie`)
  * under a rule per policy, and says in `X-Page-For` and in the body who each page was made for.
  * Every response carries `X-Backend-Count`, the number of times the backend served that path, so a
- * cache hit is visible. Sign-in creates a session (cookie `sessionid`), sign-out deletes it.
+ * cache hit is visible. Sign-in creates a session (cookie `sessionid`), sign-out deletes it; a
+ * request with `Authorization: Bearer NAME` and no session is signed in as NAME.
  */
 
 import { type CacheHeadersOptions, type Identity, withCacheHeaders } from "../../mod.ts";
@@ -60,7 +61,9 @@ export function startApp(options: CacheHeadersOptions): Promise<App> {
   const identify = (request: Request): Identity | null => {
     const id = /(?:^|;\s*)sessionid=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
     const user = id === undefined ? undefined : sessions.get(id);
-    return user === undefined ? null : { id: user };
+    if (user !== undefined) return { id: user };
+    const bearer = /^Bearer ([a-z]+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    return bearer === undefined ? null : { id: bearer };
   };
   const handler = withCacheHeaders((request: Request): Response => {
     const url = new URL(request.url);
@@ -151,13 +154,19 @@ export interface Visit {
   readonly headers: Headers;
 }
 
-/** A browser-like client: a cookie jar honouring `Path` and `Max-Age=0`, redirects followed. */
+/**
+ * A browser-like client: a cookie jar honouring `Path` and `Max-Age=0`, redirects followed.
+ * `headers` are sent with every request; a `cookie` there replaces the jar's (a forged cookie
+ * that no `Set-Cookie` clears).
+ */
 export class Browser {
   readonly #origin: string;
+  readonly #headers: Record<string, string>;
   readonly #jar = new Map<string, { value: string; path: string }>();
 
-  constructor(origin: string) {
+  constructor(origin: string, headers: Record<string, string> = {}) {
     this.#origin = origin;
+    this.#headers = headers;
   }
 
   /** The `Cookie` header this browser sends for a path, or `null`. */
@@ -172,7 +181,7 @@ export class Browser {
     const cookie = this.cookieFor(path);
     const response = await fetch(this.#origin + path, {
       method,
-      headers: cookie === null ? {} : { cookie },
+      headers: cookie === null ? this.#headers : { cookie, ...this.#headers },
       redirect: "manual",
     });
     for (const line of response.headers.getSetCookie()) this.#store(line);
