@@ -28,7 +28,12 @@
 
 export { type ApplyCacheHeaders, cacheHeaders } from "./src/apply.ts";
 export { type CacheControl, formatCacheControl } from "./src/headers/cache_control.ts";
-export type { CacheDecision, DecisionReason, MatchedRule } from "./src/decide/decision.ts";
+export type {
+  CacheDecision,
+  DecisionReason,
+  DecisionWarning,
+  MatchedRule,
+} from "./src/decide/decision.ts";
 export { type Lifetime, parseLifetime } from "./src/config/duration.ts";
 export {
   CacheConfigError,
@@ -49,6 +54,7 @@ export type {
 } from "./src/config/policies.ts";
 export type { RuleOptions } from "./src/config/rules.ts";
 export type { RulePattern } from "./src/config/rules.ts";
+export type { URLPatternInitLike, URLPatternLike } from "./src/config/url_pattern_like.ts";
 export type { TagHeaderName } from "./src/headers/tags.ts";
 export type { TargetName } from "./src/headers/targets.ts";
 export type { CdnName } from "./src/headers/platforms.ts";

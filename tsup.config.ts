@@ -12,7 +12,10 @@ export default defineConfig({
     debug: "src/adapters/debug.ts",
     matrix: "src/adapters/matrix.ts",
     generate: "src/generate/mod.ts",
+    audit: "src/audit/mod.ts",
+    purge: "src/purge/mod.ts",
     cli: "cli.ts",
+    bin: "src/cli/bin.ts", // the executable; cli.ts only exports run()
   },
   format: ["esm"],
   target: "node20",

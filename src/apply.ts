@@ -5,6 +5,7 @@
  * @module
  */
 
+import { _ArgumentError, _notARequest, _toIdentity } from "./decide/arguments.ts";
 import { type CacheDecision, uncached } from "./decide/decision.ts";
 import { compileDecider, type Decider } from "./decide/order.ts";
 import type { CacheHeadersOptions } from "./config/options.ts";
@@ -30,10 +31,15 @@ export interface ApplyCacheHeaders {
   /**
    * Returns a new `Response` with the caching headers the rules give it, or the same response
    * when it must not be rebuilt or keeps the handler's `Cache-Control`. The body is passed on
-   * unread. Never throws.
+   * unread. Never throws because of what a client sent; throws a `TypeError` for arguments of
+   * the wrong type (a Promise instead of a Response, a string instead of a Request, an identity
+   * that is neither `null`/`undefined` nor an object with a non-empty string `id`).
    */
   (request: Request, response: Response, identity?: Identity | null): Response;
-  /** The decision `apply()` would make, with the rule, policy and lifetime behind it. */
+  /**
+   * The decision `apply()` would make, with the rule, policy and lifetime behind it. Throws the
+   * same `TypeError`s as `apply()`.
+   */
   explain(request: Request, response: Response, identity?: Identity | null): CacheDecision;
 }
 
@@ -74,12 +80,13 @@ export function bindDecider(decider: Decider): ApplyCacheHeaders {
     response: Response,
     identity?: Identity | null,
   ): CacheDecision => {
+    if (!(request instanceof Request)) throw _notARequest(request, "apply()");
+    const known = identity == null ? null : _toIdentity(identity, "apply()");
     try {
       const decision = decider.decideBeforeIdentity(request, response);
-      return "reason" in decision
-        ? decision
-        : decider.decideForIdentity(decision, request, identity ?? null);
+      return "reason" in decision ? decision : decider.decideForIdentity(decision, request, known);
     } catch (error) {
+      if (error instanceof _ArgumentError) throw error;
       decider.onError(error, request);
       return UNCACHED_AFTER_ERROR;
     }

@@ -6,6 +6,7 @@
  */
 
 import { type ApplyCacheHeaders, bindDecider, writeDecision } from "./apply.ts";
+import { _ArgumentError, _notARequest, _toIdentity } from "./decide/arguments.ts";
 import { type CacheDecision, uncached } from "./decide/decision.ts";
 import { compileDecider, type Decider, type PendingDecision } from "./decide/order.ts";
 import type { CacheHeadersOptions } from "./config/options.ts";
@@ -46,9 +47,11 @@ export type FetchHandler<Rest extends unknown[]> = (
 export interface WithCacheHeadersOptions<Rest extends unknown[] = unknown[]>
   extends CacheHeadersOptions {
   /**
-   * Who is asking: an `Identity`, or `null`/`undefined` for an anonymous visitor. Called after the
-   * handler, and only when the matched policy depends on who asks. If it throws or rejects, the
-   * response goes out uncached and `onError` is told.
+   * Who is asking: an `Identity` (an object with a non-empty string `id`), or `null`/`undefined`
+   * for an anonymous visitor; anything else (`false`, `""`, `{}`) is a programmer mistake and
+   * rejects with a `TypeError`. Called after the handler, and only when the matched policy
+   * depends on who asks. If it throws or rejects, the response goes out uncached and `onError`
+   * is told.
    * @default () => null
    */
   readonly identify?: (
@@ -66,7 +69,10 @@ const OWN_OPTIONS: ReadonlySet<string> = new Set(["identify"]);
  *
  * The wrapper is a fetch handler too: it returns the Response itself when the handler and
  * `identify` answer at once, and a promise when either returns one. An error from the handler
- * (or from `onError`) comes back as a rejected promise, never as an exception.
+ * (or from `onError`) comes back as a rejected promise, never as an exception; so does a
+ * `TypeError` for a handler that returns no `Response` or an `identify` that returns neither an
+ * identity nor `null`/`undefined`. Called with anything but a `Request` (Node's `(req, res)`,
+ * say), it throws a `TypeError` at once, without calling the handler.
  *
  * @example
  * ```ts
@@ -108,6 +114,7 @@ export function withCacheHeaders<Rest extends unknown[]>(
     request: Request,
     ...rest: Rest
   ): Response | Promise<Response> {
+    if (!(request instanceof Request)) throw _notARequest(request, "withCacheHeaders()'s handler");
     try {
       const response = handler.call(this, request, ...rest);
       return isThenable(response)
@@ -142,6 +149,7 @@ function respond<Rest extends unknown[]>(
     pending = decided;
     identity = identify === undefined ? null : identify(request, ...rest);
   } catch (error) {
+    if (error instanceof _ArgumentError) throw error;
     return writeDecision(response, failed(decider, error, request));
   }
   if (!isThenable(identity)) {
@@ -160,8 +168,9 @@ function decideFor(
   request: Request,
   identity: Identified,
 ): CacheDecision {
+  const known = identity == null ? null : _toIdentity(identity, "identify()");
   try {
-    return decider.decideForIdentity(pending, request, identity ?? null);
+    return decider.decideForIdentity(pending, request, known);
   } catch (error) {
     return failed(decider, error, request);
   }

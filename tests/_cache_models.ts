@@ -5,6 +5,7 @@
  */
 
 import type CachePolicy from "http-cache-semantics";
+import type { CacheControl, Policy } from "../mod.ts";
 
 /**
  * A cookie as nginx's `$cookie_NAME` reads it (`ngx_http_parse_multi_header_lines`): the `Cookie`
@@ -193,4 +194,50 @@ export function sharedCacheableBecause(headers: Headers, status = 200): string[]
     }
   }
   return reasons;
+}
+
+/**
+ * Custom policies the properties register next to the built-in ones, each returning one kind of
+ * result: the issue-18 case `{ noCache: true, maxAge: 60 }`, shared lifetimes in `s-maxage` or in
+ * `max-age` alone, `private`, `no-store`, and the rule's own lifetime (0 included).
+ */
+export const CUSTOM_RESULTS = {
+  "custom-no-cache": () => ({ noCache: true, maxAge: 60 }),
+  "custom-s-maxage": () => ({ maxAge: 30, sMaxage: 600 }),
+  "custom-max-age": () => ({ maxAge: 120 }),
+  "custom-private": () => ({ private: true, maxAge: 60 }),
+  "custom-no-store": () => ({ noStore: true }),
+  "custom-lifetime": (lifetime: number) => ({ maxAge: lifetime, sMaxage: lifetime }),
+} as const satisfies Record<string, (lifetime: number) => CacheControl>;
+
+/** The name of one of {@link CUSTOM_RESULTS}. */
+export type CustomPolicyName = keyof typeof CUSTOM_RESULTS;
+/** Every custom policy name, for generators. */
+export const CUSTOM_POLICY_NAMES = Object.keys(CUSTOM_RESULTS) as CustomPolicyName[];
+
+/** Whether a policy name is one of the custom policies above. */
+export function isCustomPolicy(name: string): name is CustomPolicyName {
+  return Object.hasOwn(CUSTOM_RESULTS, name);
+}
+
+/** Option `policies` registering every custom policy above. */
+export const CUSTOM_POLICIES: Readonly<Record<string, Policy>> = Object.fromEntries(
+  CUSTOM_POLICY_NAMES.map((name): [string, Policy] => [
+    name,
+    ({ lifetime }) => ({ cacheControl: CUSTOM_RESULTS[name](lifetime) }),
+  ]),
+);
+
+/**
+ * The lifetime for which a shared cache may reuse a custom policy's result without asking, by
+ * RFC 9111 alone (written from §5.2.2, not from cachewise): `null` when it says `private`,
+ * `no-store` or `no-cache` (reuse needs revalidation), or has no positive `s-maxage` or `max-age`;
+ * else `s-maxage`, falling back to `max-age`. cachewise must also make the result private for a
+ * signed-in visitor or a request with `Authorization`: callers check that themselves.
+ */
+export function customSharedLifetime(name: CustomPolicyName, lifetime: number): number | null {
+  const result: Partial<Record<string, number | boolean>> = CUSTOM_RESULTS[name](lifetime);
+  if (result.private || result.noStore || result.noCache) return null;
+  const seconds = Number(result.sMaxage ?? result.maxAge ?? 0);
+  return seconds > 0 ? seconds : null;
 }

@@ -27,7 +27,9 @@ export const LAYOUT: Readonly<Record<string, readonly string[]>> = {
   entry: ["headers", "config", "match", "decide"],
   generate: ["headers", "config", "match", "decide"],
   adapters: ["headers", "config", "match", "decide", "entry"],
-  cli: ["headers", "config", "match", "decide", "entry", "generate"],
+  audit: ["headers", "config", "match", "decide", "entry"],
+  purge: ["headers", "config"],
+  cli: ["headers", "config", "match", "decide", "entry", "generate", "audit", "purge"],
 };
 
 /** The entry points, the only files allowed at the top of `src/`. */

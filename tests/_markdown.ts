@@ -83,3 +83,72 @@ export function readCodeBlocks(path: string, langs?: readonly string[]): CodeBlo
   const blocks = parseCodeBlocks(readFileSync(path, "utf8"), path);
   return langs === undefined ? blocks : blocks.filter((block) => langs.includes(block.lang));
 }
+
+/** A region of Markdown between `<!-- generated: NAME -->` and `<!-- end generated -->`. */
+export interface GeneratedRegion {
+  /** The name after `generated:`. */
+  readonly name: string;
+  /** The 1-based line of the opening marker. */
+  readonly line: number;
+  /** The lines between the markers, joined, without blank lines at either end. */
+  readonly text: string;
+}
+
+const OPEN = /^<!-- generated: ([\w-]+) -->$/;
+const CLOSE = "<!-- end generated -->";
+
+/** Reads the generated regions of Markdown text; throws on an unclosed or nested marker. */
+export function readGeneratedRegions(text: string, file = "<markdown>"): GeneratedRegion[] {
+  const regions: GeneratedRegion[] = [];
+  const lines = text.split("\n");
+  let open: { name: string; line: number } | null = null;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.trim();
+    const name = OPEN.exec(line)?.[1];
+    if (name !== undefined) {
+      if (open !== null) throw new Error(`${file}:${index + 1}: region inside ${open.name}`);
+      open = { name, line: index + 1 };
+    } else if (line === CLOSE) {
+      if (open === null) throw new Error(`${file}:${index + 1}: end of no region`);
+      const body = lines.slice(open.line, index).join("\n");
+      regions.push({ name: open.name, line: open.line, text: trimBlankLines(body) });
+      open = null;
+    }
+  }
+  if (open !== null) throw new Error(`${file}: region ${open.name} is not closed`);
+  return regions;
+}
+
+/** Replaces the text of every generated region with what `produce` gives for its name. */
+export function writeGeneratedRegions(text: string, produce: (name: string) => string): string {
+  const lines = text.split("\n");
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    const name = OPEN.exec(line.trim())?.[1];
+    if (name !== undefined) {
+      out.push(line, "", trimBlankLines(produce(name)), "");
+      skipping = true;
+    } else if (line.trim() === CLOSE) {
+      out.push(line);
+      skipping = false;
+    } else if (!skipping) out.push(line);
+  }
+  return out.join("\n");
+}
+
+/**
+ * Generated text as the formatter may leave it: table cells trimmed and separator rows reduced to
+ * `---`, since `deno fmt` pads Markdown tables.
+ */
+export function normaliseMarkdown(text: string): string {
+  return trimBlankLines(text).split("\n").map((line) => {
+    if (!line.startsWith("|")) return line.trimEnd();
+    const cells = line.slice(1, line.endsWith("|") ? -1 : undefined).split(/(?<!\\)\|/);
+    return cells.map((cell) => cell.trim().replace(/^:?-{3,}:?$/, "---")).join("|");
+  }).join("\n");
+}
+
+function trimBlankLines(text: string): string {
+  return text.replace(/^(?:[ \t]*\n)+/, "").replace(/(?:\n[ \t]*)+$/, "").replace(/\n$/, "");
+}

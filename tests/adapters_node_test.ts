@@ -223,6 +223,22 @@ describe("toNodeListener() over node:http", () => {
     }
   });
 
+  test("a handler that returns no Response gets a 500, and onError is told what it returned", async () => {
+    const errors: unknown[] = [];
+    const server = await serve(toNodeListener(() => "hello" as unknown as Response, {
+      onError: (error) => errors.push(error),
+    }));
+    try {
+      const response = await fetch(server.origin);
+      await response.body?.cancel();
+      assert.equal(response.status, 500);
+      assert.ok(errors[0] instanceof TypeError);
+      assert.match(errors[0].message, /the string "hello" where a Response belongs/);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("a Host header that would change the path is a 400, not a request", async () => {
     let called = false;
     const server = await serve(toNodeListener(() => {

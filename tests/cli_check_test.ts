@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { EXIT_USAGE } from "../src/cli/run.ts";
 import { checkOptions } from "../src/cli/check.ts";
+import { runCapturing } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const DIR = mkdtempSync(join(tmpdir(), "cachewise-check-"));
@@ -33,15 +34,7 @@ const WARNED = config({
   },
 });
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
+const run = runCapturing;
 
 describe("cachewise check", () => {
   test("clean rules exit 0", async () => {
@@ -62,7 +55,7 @@ describe("cachewise check", () => {
     );
     assert.match(
       find('warning timeouts["all-users"]["1h"][0]: carve-out:')[0] ?? "",
-      /all-users hole in a per-user area — make sure the page is the same for everybody: "\/account\/help" \(all-users, 3600s\) inside "\/account\/\*" \(per-user, 60s\) at timeouts\["per-user"\]\["60"\]\[0\]/,
+      /all-users hole in a per-user area — make sure the page is the same for everybody, then declare it in rules with carveOut: true: "\/account\/help" \(all-users, 3600s\) inside "\/account\/\*" \(per-user, 60s\) at timeouts\["per-user"\]\["60"\]\[0\]/,
     );
     const mine = 'info timeouts["anonymous-and-authenticated"]["5"][0]: ';
     assert.match(
@@ -124,6 +117,49 @@ describe("cachewise check", () => {
     assert.deepEqual(findings, []);
   });
 
+  test("a carve-out marked carveOut: true is information, so --strict passes", async () => {
+    const timeouts = { "per-user": { 60: ["/account/*"] } };
+    const carveOut = { pattern: "/account/help", policy: "all-users", ttl: "1h" };
+    const unmarked = await run([
+      "check",
+      "--config",
+      config({ timeouts, rules: [carveOut] }),
+      "--strict",
+    ]);
+    assert.equal(unmarked.status, 1);
+    assert.match(
+      unmarked.stdout,
+      /^warning rules\[0\]\.pattern: carve-out: .*mark the rule carveOut: true/m,
+    );
+    const marked = config({ timeouts, rules: [{ ...carveOut, carveOut: true }] });
+    const result = await run(["check", "--config", marked, "--strict"]);
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(
+      result.stdout,
+      /^info rules\[0\]\.pattern: carve-out \(intended, carveOut: true\): all-users hole in a per-user area/m,
+    );
+    assert.doesNotMatch(result.stdout, /^warning/m);
+  });
+
+  test("carveOut: true on a rule inside no per-user area is reported as unused", () => {
+    const findings = checkOptions({
+      keyed: { sessionCookie: "sessionid" },
+      rules: [{ pattern: "/help", policy: "all-users", ttl: 60, carveOut: true }],
+    });
+    assert.deepEqual(findings.map((f) => [f.level, f.code, f.path]), [
+      ["info", "unused-carve-out", "rules[0].pattern"],
+    ]);
+  });
+
+  test("a carve-out declared in timeouts is told to move to rules", () => {
+    const findings = checkOptions({
+      timeouts: { "per-user": { 60: ["/account/*"] }, "all-users": { 60: ["/account/help"] } },
+    });
+    const carveOut = findings.find((f) => f.code === "carve-out")!;
+    assert.equal(carveOut.level, "warning");
+    assert.match(carveOut.message, /then declare it in rules with carveOut: true/);
+  });
+
   const usageErrors: readonly [string[], RegExp][] = [
     [["check"], /--config is required/],
     [["check", "--config", CLEAN, "extra"], /Unexpected argument "extra"/],
@@ -149,9 +185,9 @@ describe("cachewise check", () => {
 
 const inNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const RUNNERS: readonly [string, string, string[]][] = [
-  ["deno", `${ROOT}node_modules/.bin/deno`, ["run", "-A", "cli.ts"]],
-  ["node", inNode ? process.execPath : "node", ["--import", "tsx", "cli.ts"]],
-  ["bun", `${ROOT}node_modules/.bin/bun`, ["cli.ts"]],
+  ["deno", `${ROOT}node_modules/.bin/deno`, ["run", "-A", "src/cli/bin.ts"]],
+  ["node", inNode ? process.execPath : "node", ["--import", "tsx", "src/cli/bin.ts"]],
+  ["bun", `${ROOT}node_modules/.bin/bun`, ["src/cli/bin.ts"]],
 ];
 
 describe("cachewise check as a subprocess", () => {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { EXIT_CONFIG, EXIT_USAGE } from "../src/cli/run.ts";
+import { runCapturing } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const KEYED = "tests/testdata/golden_options.ts";
@@ -37,15 +38,7 @@ writeFileSync(
 );
 after(() => rmSync(DIR, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
+const run = runCapturing;
 
 async function json(args: string[]) {
   const result = await run([...args, "--json"]);
@@ -120,6 +113,7 @@ describe("cachewise explain", () => {
       audience: "anonymous",
       shared: true,
       mismatch: null,
+      warning: null,
       headers: {
         "Cache-Control": "max-age=5, s-maxage=60",
         "Vary": "Cookie, Authorization",
@@ -157,6 +151,17 @@ describe("cachewise explain", () => {
     assert.doesNotMatch(missing.stdout, /Shadows:|Audience:/);
   });
 
+  test("a URL over 8,192 characters is explained as url-too-long, with no rule tried", async () => {
+    const long = `/static/${"a".repeat(8_200)}`;
+    const explained = await json(["explain", "--config", PLAIN, long]);
+    assert.equal(explained.rule, null);
+    assert.deepEqual(explained.shadowed, []);
+    assert.equal(explained.anonymous.reason, "url-too-long");
+    assert.equal(explained.anonymous.headers["Cache-Control"], "private, no-cache");
+    const text = await run(["explain", "--config", PLAIN, long]);
+    assert.match(text.stdout, /why: the URL is longer than 8192 characters: no rule is tried/);
+  });
+
   const usageErrors: readonly [string[], RegExp][] = [
     [["explain", "--config", PLAIN], /Name the URL or path to explain/],
     [["explain", "/a"], /--config is required/],
@@ -190,16 +195,16 @@ describe("cachewise explain", () => {
     const result = await run(["explain", "--help"]);
     assert.equal(result.status, 0);
     for (const command of ["vcl", "nginx", "explain", "check"]) {
-      assert.match(result.stdout, new RegExp(`cachewise ${command} --config FILE`));
+      assert.match(result.stdout, new RegExp(`cachewise ${command} \\[--config FILE\\]`));
     }
   });
 });
 
 const inNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const RUNNERS: readonly [string, string, string[]][] = [
-  ["deno", `${ROOT}node_modules/.bin/deno`, ["run", "-A", "cli.ts"]],
-  ["node", inNode ? process.execPath : "node", ["--import", "tsx", "cli.ts"]],
-  ["bun", `${ROOT}node_modules/.bin/bun`, ["cli.ts"]],
+  ["deno", `${ROOT}node_modules/.bin/deno`, ["run", "-A", "src/cli/bin.ts"]],
+  ["node", inNode ? process.execPath : "node", ["--import", "tsx", "src/cli/bin.ts"]],
+  ["bun", `${ROOT}node_modules/.bin/bun`, ["src/cli/bin.ts"]],
 ];
 
 describe("cachewise explain as a subprocess", () => {

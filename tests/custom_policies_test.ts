@@ -106,6 +106,29 @@ describe("custom policies", () => {
     );
   });
 
+  test("a custom no-cache result gets no shared lifetime in any target (invariant 4)", () => {
+    const revalidate: Policy = () => ({ cacheControl: { noCache: true, maxAge: 60 } });
+    const apply = cacheHeaders({
+      policies: { revalidate },
+      timeouts: { revalidate: { 600: ["/*"] } },
+      targets: ["s-maxage", "x-accel-expires", "surrogate-control", "cdn-cache-control"],
+    });
+    const response = apply(
+      request("/a"),
+      new Response("x", {
+        headers: { "x-accel-expires": "600", "cdn-cache-control": "max-age=9" },
+      }),
+    );
+    assert.deepEqual(cachingHeaders(response.headers), {
+      "cache-control": "no-cache, max-age=60",
+      vary: "Cookie, Authorization",
+      "x-accel-expires": "0",
+    });
+    assert.equal(response.headers.get("cdn-cache-control"), "no-store");
+    assert.equal(response.headers.get("surrogate-control"), null);
+    assert.equal(apply.explain(request("/a"), new Response("x")).shared, false);
+  });
+
   const BROKEN: readonly [string, Policy][] = [
     ["throws", () => {
       throw new Error("boom");

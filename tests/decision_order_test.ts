@@ -270,9 +270,9 @@ describe("the rebuilt response", () => {
     assert.ok(pulls >= 2);
   });
 
-  test("never throws, even for a response that is not one", () => {
+  test("a response that is not one is the caller's mistake: a TypeError, not a silent pass", () => {
     // deno-lint-ignore no-explicit-any
     const junk = { status: 200, headers: new Headers() } as any;
-    assert.equal(apply(request("/about"), junk), junk);
+    assert.throws(() => apply(request("/about"), junk), /a plain object where a Response belongs/);
   });
 });

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { EXIT_CONFIG, EXIT_USAGE, runCli } from "../src/cli/run.ts";
+import { EXIT_CONFIG, EXIT_USAGE } from "../src/cli/run.ts";
 import { generateVcl } from "../src/generate/varnish.ts";
+import { runCapturing } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const GOLDEN = new URL("./testdata/golden/", import.meta.url);
@@ -12,15 +13,7 @@ const TS_CONFIG = "tests/testdata/golden_options.ts";
 const JSON_CONFIG = "tests/testdata/golden_options.json";
 
 /** Runs the command line in this process, capturing what it writes. */
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => stdout += text },
-    stderr: { write: (text: string) => stderr += text },
-  });
-  return { status, stdout, stderr };
-}
+const run = runCapturing;
 
 function golden(name: string): string {
   return readFileSync(new URL(name, GOLDEN), "utf8");
@@ -59,7 +52,7 @@ describe("cachewise command line", () => {
     for (const args of [["--help"], ["-h"], ["vcl", "--help"], ["help"]]) {
       const result = await run(args);
       assert.equal(result.status, 0);
-      assert.match(result.stdout, /cachewise nginx --config FILE/);
+      assert.match(result.stdout, /cachewise nginx \[--config FILE\] --backend/);
     }
   });
 
@@ -117,7 +110,7 @@ const RUNNERS: readonly [string, string, string[]][] = [
     process.versions.node !== undefined && !("Deno" in globalThis) && !("Bun" in globalThis)
       ? process.execPath
       : "node",
-    ["--import", "tsx", "cli.ts"],
+    ["--import", "tsx", "src/cli/bin.ts"],
   ],
 ];
 

@@ -6,6 +6,8 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import ts from "typescript";
 import {
   findCircles,
   findMisplacedFiles,
@@ -13,6 +15,7 @@ import {
   type ImportGraph,
   readImportGraph,
   SOURCE_ROOT,
+  type SourcePath,
 } from "./_import_graph.ts";
 
 function graphOf(edges: Record<string, string[]>): ImportGraph {
@@ -106,5 +109,37 @@ describe("the layout of src/", () => {
 
   it("puts every file in a declared stage under a name that does not repeat its folder", () => {
     assert.deepEqual(findMisplacedFiles(graph.keys()), []);
+  });
+});
+
+describe("the purge subpath", () => {
+  const graph = readImportGraph(SOURCE_ROOT);
+  const reachable = (starts: readonly SourcePath[]): SourcePath[] => {
+    const seen = new Set<SourcePath>();
+    const stack = [...starts];
+    while (stack.length > 0) {
+      const file = stack.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      stack.push(...(graph.get(file) ?? []));
+    }
+    return [...seen].sort();
+  };
+
+  it("is not reached from the main entry, so cacheHeaders() users bundle none of it", () => {
+    const text = readFileSync(new URL("../mod.ts", import.meta.url), "utf8");
+    const entry = ts.preProcessFile(text, true, true).importedFiles
+      .map((imported) => imported.fileName)
+      .filter((specifier) => specifier.startsWith("./src/"))
+      .map((specifier) => specifier.slice("./src/".length));
+    const files = reachable(entry);
+    assert.ok(files.includes("decide/order.ts"), "the main entry's graph was read");
+    assert.deepEqual(files.filter((file) => file.startsWith("purge/")), []);
+  });
+
+  it("reaches only purge code and the header vocabulary, no rule compiler or decision code", () => {
+    const files = reachable(["purge/mod.ts"]);
+    assert.ok(files.includes("purge/akamai.ts"));
+    assert.deepEqual(files.filter((file) => !file.startsWith("purge/")), ["headers/tags.ts"]);
   });
 });

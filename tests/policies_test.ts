@@ -101,9 +101,10 @@ describe("built-in policies in the default mode", () => {
     assert.equal(headersFor(options, "/about").get("vary"), null);
   });
 
-  test("any identity value other than null or undefined counts as signed in", () => {
+  test("an identity other than null, undefined or { id: non-empty string } is a TypeError", () => {
+    // The old rule counted anything else as signed in; tests/mistakes_test.ts has every shape.
     // deno-lint-ignore no-explicit-any
     const odd = { id: "" } as any;
-    assert.equal(headersFor(CONFIG, "/account/x", odd).get("cache-control"), "private, max-age=5");
+    assert.throws(() => headersFor(CONFIG, "/account/x", odd), TypeError);
   });
 });

@@ -88,6 +88,20 @@ describe("the ordered rules form", () => {
     );
   });
 
+  test("carveOut changes no header, and is no conflict with the same rule unmarked", () => {
+    const timeouts = { "per-user": { 60: ["/account/*"] } };
+    const rule = { pattern: "/account/help", policy: "all-users", ttl: "1h" };
+    for (const identity of [null, ANN]) {
+      assert.deepEqual(
+        headersOf({ timeouts, rules: [{ ...rule, carveOut: true }] }, "/account/help", {
+          identity,
+        }),
+        headersOf({ timeouts, rules: [rule] }, "/account/help", { identity }),
+      );
+    }
+    cacheHeaders({ rules: [rule, { ...rule, carveOut: true }] });
+  });
+
   test("browserSeconds per rule replaces the option, still at most the ttl", () => {
     const options: CacheHeadersOptions = {
       browserSeconds: 5,
@@ -510,6 +524,11 @@ describe("consistency rules, refused at construction", () => {
       "status 200 in statuses",
       { rules: [{ pattern: "/", policy: "all-users", ttl: 60, statuses: { 200: 10 } }] },
       'invalid-status rules[0].statuses["200"]: Status "200" at rules[0].statuses["200"] is the rule\'s own',
+    ],
+    [
+      "carveOut that is not a boolean",
+      { rules: [{ pattern: "/", policy: "all-users", ttl: 60, carveOut: "yes" }] },
+      'invalid-option rules[0].carveOut: Setting "carveOut" at rules[0] must be true or false, not "yes"',
     ],
     [
       "a rule with both pattern and patterns",

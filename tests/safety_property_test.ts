@@ -6,6 +6,9 @@
  * Rules come in both forms: `timeouts`, and the ordered `rules` form with its settings (per-rule
  * browser lifetime, stale-while-revalidate, stale-if-error and immutable on `all-users` rules,
  * opted-in statuses, cache tags, per-target lifetimes), under random `targets` and `tagHeaders`.
+ * A third of the rules name a custom policy (`CUSTOM_RESULTS` in _cache_models.ts: `no-cache`
+ * with a `max-age`, shared lifetimes, `private`, `no-store`), declared in `timeouts`; handlers may
+ * set every targeted lifetime field, Akamai's `Edge-Control` included.
  *
  * Each stored response is tagged, in a test-only header, with the audience it was made for:
  * `anonymous`, a user id, or `everybody` (an `all-users` page, or a page whose handler declared it
@@ -24,6 +27,11 @@ import fc from "fast-check";
 import CachePolicy from "http-cache-semantics";
 import { cacheHeaders, type CacheHeadersOptions } from "../mod.ts";
 import {
+  CUSTOM_POLICIES,
+  CUSTOM_POLICY_NAMES,
+  type CustomPolicyName,
+  customSharedLifetime,
+  isCustomPolicy,
   LIFETIME_FIELDS,
   POLICIES,
   type PolicyName,
@@ -105,7 +113,7 @@ interface Settings {
 
 interface Rule {
   readonly pattern: Pattern;
-  readonly policy: PolicyName;
+  readonly policy: PolicyName | CustomPolicyName;
   readonly lifetime: number;
   /** The lifetime as written in `timeouts` or as `ttl`. */
   readonly spelling: string;
@@ -163,7 +171,11 @@ type RawSettings = typeof rawSettingsArb extends fc.Arbitrary<infer T> ? T : nev
  */
 function consistentSettings(
   raw: RawSettings,
-  rule: { readonly pattern: Pattern; readonly policy: PolicyName; readonly lifetime: number },
+  rule: {
+    readonly pattern: Pattern;
+    readonly policy: PolicyName | CustomPolicyName;
+    readonly lifetime: number;
+  },
   targets: readonly Target[],
   tagged: boolean,
 ): Settings {
@@ -187,7 +199,13 @@ function consistentSettings(
 
 const rawRuleArb = fc.record({
   pattern: fc.constantFrom(...PATTERNS),
-  policy: fc.constantFrom(...POLICIES),
+  policy: fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom<PolicyName | CustomPolicyName>(...POLICIES) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<PolicyName | CustomPolicyName>(...CUSTOM_POLICY_NAMES),
+    },
+  ),
   lifetime: fc.constantFrom(...LIFETIMES),
   asDuration: fc.boolean(),
   prebuilt: fc.constantFrom(false, true, true, true).map((prebuilt) =>
@@ -225,7 +243,7 @@ const configArb: fc.Arbitrary<Config> = fc.record({
       ...rule,
       spelling: raw.asDuration ? duration : String(seconds),
       prebuilt: raw.prebuilt,
-      settings: raw.ordered
+      settings: raw.ordered && !isCustomPolicy(rule.policy)
         ? consistentSettings(raw.settings, rule, targets ?? DEFAULT_TARGETS, tagHeaders.length > 0)
         : null,
     };
@@ -301,9 +319,9 @@ const HANDLER_CACHE_CONTROLS = [
 ] as const;
 
 /** Every targeted lifetime field, as a handler might set it. */
-const TARGETED: readonly (readonly [string, string])[] = LIFETIME_FIELDS.map((name) =>
-  [name, name === "x-accel-expires" ? "600" : "max-age=600"] as const
-);
+const TARGETED: readonly (readonly [string, string])[] = [...LIFETIME_FIELDS, "edge-control"].map((
+  name,
+) => [name, name === "x-accel-expires" ? "600" : "max-age=600"] as const);
 
 /** What the handler answers. */
 interface Reply {
@@ -418,6 +436,7 @@ function optionsOf(config: Config): CacheHeadersOptions {
     browserSeconds: config.browserSeconds,
     timeouts,
     rules,
+    policies: CUSTOM_POLICIES,
     ...(config.targets === null ? {} : { targets: config.targets }),
     ...(config.tagHeaders.length === 0 ? {} : { tagHeaders: config.tagHeaders }),
   };
@@ -659,8 +678,14 @@ function sharedByRule(config: Config, visit: Visit): SharedByRule | null {
   const rule = intendedRule(config, visit.path);
   if (rule === null) return null;
   const own = reply.status === 200 || reply.status === 304;
-  const lifetime = own ? rule.lifetime : rule.settings?.statuses.get(reply.status);
-  if (lifetime === undefined || lifetime === 0) return null;
+  // A custom policy's own result decides what a shared cache may keep, and for how long.
+  const custom = isCustomPolicy(rule.policy);
+  const lifetime = custom
+    ? own ? customSharedLifetime(rule.policy as CustomPolicyName, rule.lifetime) : null
+    : own
+    ? rule.lifetime
+    : rule.settings?.statuses.get(reply.status);
+  if (lifetime === undefined || lifetime === null || lifetime === 0) return null;
   if (rule.policy !== "all-users" && (visitor.user !== null || visitor.authorization !== null)) {
     return null;
   }
@@ -816,6 +841,8 @@ describe("safety properties (default mode)", () => {
           // …and a page its rule shares does carry its lifetime in every target of the deployment.
           if (byRule !== null) {
             for (const target of config.targets ?? DEFAULT_TARGETS) {
+              // A custom policy writes its own Cache-Control, s-maxage or not.
+              if (target === "s-maxage" && isCustomPolicy(byRule.rule.policy)) continue;
               const lifetime: number = byRule.own
                 ? byRule.rule.settings?.targets[target] ?? byRule.lifetime
                 : byRule.lifetime;

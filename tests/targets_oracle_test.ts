@@ -14,7 +14,9 @@
  *   what cachewise writes stands between a page and the wrong visitor.
  *
  * Expectations come from the configuration and the standards: the rule's lifetime, its per-target
- * lifetimes, its statuses, the audience the page was made for.
+ * lifetimes, its statuses, the audience the page was made for. In part 2 a third of the rules name
+ * a custom policy (`CUSTOM_RESULTS` in _cache_models.ts), whose own result says what a shared
+ * cache may keep: `{ noCache: true, maxAge: 60 }` must get no targeted lifetime at all.
  */
 
 import { describe, test } from "node:test";
@@ -25,7 +27,12 @@ import { CacheConfigError, cacheHeaders, type CacheHeadersOptions } from "../mod
 import {
   cacheRequestOf,
   type CacheResponse,
+  CUSTOM_POLICIES,
+  CUSTOM_POLICY_NAMES,
+  type CustomPolicyName,
+  customSharedLifetime,
   downstreamResponseOf,
+  isCustomPolicy,
   POLICIES,
   type PolicyName,
   type Target,
@@ -693,7 +700,7 @@ const PATHS: Readonly<Record<string, readonly Pattern[]>> = {
 
 interface TargetRule {
   readonly pattern: Pattern;
-  readonly policy: PolicyName;
+  readonly policy: PolicyName | CustomPolicyName;
   readonly ttl: number;
   readonly browserSeconds: number | null;
   /** Lifetimes per target (only targets of the deployment, only on rules with a lifetime). */
@@ -715,7 +722,13 @@ interface TargetConfig {
 const targetRuleArb = (targets: readonly Target[]): fc.Arbitrary<TargetRule> =>
   fc.record({
     pattern: fc.constantFrom(...PATTERNS),
-    policy: fc.constantFrom(...POLICIES),
+    policy: fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom<PolicyName | CustomPolicyName>(...POLICIES) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<PolicyName | CustomPolicyName>(...CUSTOM_POLICY_NAMES),
+      },
+    ),
     ttl: lifetimeArb,
     browserSeconds: ruleBrowserSecondsArb,
     lifetimes: fc.subarray([...targets]).chain((chosen) =>
@@ -730,6 +743,16 @@ const targetRuleArb = (targets: readonly Target[]): fc.Arbitrary<TargetRule> =>
     staleWhileRevalidate: fc.option(fc.constantFrom(10, 600), { nil: null }),
     inTimeouts: fc.boolean(),
   }).map((rule) => {
+    // Custom rules are declared plain: the policy's result is what is under test.
+    if (isCustomPolicy(rule.policy)) {
+      return {
+        ...rule,
+        browserSeconds: null,
+        lifetimes: {},
+        staleWhileRevalidate: null,
+        statuses: new Map(),
+      };
+    }
     const lifetimes = rule.ttl === 0 ? {} : rule.lifetimes;
     const staleWhileRevalidate = rule.policy === "all-users" && rule.ttl > 0
       ? rule.staleWhileRevalidate
@@ -789,6 +812,7 @@ function targetOptions(config: TargetConfig): CacheHeadersOptions {
     keepHandlerCacheControl: config.keepHandlerCacheControl,
     timeouts,
     rules,
+    policies: CUSTOM_POLICIES,
   };
 }
 
@@ -928,8 +952,12 @@ function outcomeOf(config: TargetConfig, visit: TargetVisit): Outcome {
   const rule = intendedRule(config, visit.path);
   if (rule === null) return NEVER;
   const own = visit.status === 200;
-  const lifetime = own ? rule.ttl : rule.statuses.get(visit.status);
-  if (lifetime === undefined || lifetime === 0) return NEVER;
+  const lifetime = isCustomPolicy(rule.policy)
+    ? own ? customSharedLifetime(rule.policy, rule.ttl) : null
+    : own
+    ? rule.ttl
+    : rule.statuses.get(visit.status);
+  if (lifetime === undefined || lifetime === null || lifetime === 0) return NEVER;
   const { identity, authorization } = visit.visitor;
   if (rule.policy !== "all-users" && (identity !== null || authorization !== null)) return NEVER;
   return { kind: "shared", rule, lifetime, own };
@@ -954,6 +982,8 @@ function expectedKept(cache: TargetedCache, config: TargetConfig, visit: TargetV
     const handlerValue = visit.fields.find(([name]) => name === field)?.[1];
     if (handlerValue !== undefined) return readTargetedField(field, handlerValue);
   }
+  // A custom policy's own Cache-Control: s-maxage, else max-age, is the shared lifetime.
+  if (isCustomPolicy(rule.policy)) return lifetime;
   if (config.targets.includes("s-maxage")) return configured("s-maxage");
   return positive(Math.min(rule.browserSeconds ?? config.browserSeconds, lifetime));
 }

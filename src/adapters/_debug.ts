@@ -14,8 +14,10 @@ const PRINTABLE_ASCII = /[^\x20-\x7e]/gu;
 /**
  * Formats a decision as the debug header's value: an sf-item `cachewise` with parameters
  * `reason` (token), `rule` (sf-string, the pattern as declared), `policy` (sf-string), `ttl` (the
- * rule's lifetime in seconds), `audience` (token) and `shared` (boolean, present when cachewise
- * wrote `Cache-Control`). Nothing about who asked is included.
+ * rule's lifetime in seconds), `audience` (token), `shared` (boolean, present when cachewise
+ * wrote `Cache-Control`) and `warning` (token, keyed mode: `secure-marker-over-http` when the
+ * sign-in marker is `Secure` and the request came over plain HTTP, so browsers drop it). Nothing
+ * about who asked is included.
  *
  * @example
  * ```ts
@@ -45,6 +47,7 @@ export function formatDebugHeader(decision: CacheDecision): string {
   }
   if (decision.audience !== null) parts.push(`audience=${sfToken(decision.audience)}`);
   if (decision.cacheControl !== null) parts.push(`shared=${decision.shared ? "?1" : "?0"}`);
+  if (decision.warning !== null) parts.push(`warning=${sfToken(decision.warning)}`);
   return parts.join("; ");
 }
 

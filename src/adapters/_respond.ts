@@ -7,6 +7,7 @@
  */
 
 import { type ApplyCacheHeaders, bindDecider, writeDecision } from "../apply.ts";
+import { _ArgumentError, _toIdentity } from "../decide/arguments.ts";
 import { type CacheDecision, uncached } from "../decide/decision.ts";
 import { compileDecider, type Decider } from "../decide/order.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
@@ -103,8 +104,10 @@ export async function _decideLazily<Args extends unknown[]>(
     const decision = decider.decideBeforeIdentity(request, response);
     if ("reason" in decision) return decision;
     const identity = identify === undefined ? null : await identify(...args);
-    return decider.decideForIdentity(decision, request, identity ?? null);
+    const known = identity == null ? null : _toIdentity(identity, "identify()");
+    return decider.decideForIdentity(decision, request, known);
   } catch (error) {
+    if (error instanceof _ArgumentError) throw error;
     decider.onError(error, request);
     return UNCACHED_AFTER_ERROR;
   }

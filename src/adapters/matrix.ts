@@ -46,10 +46,11 @@ export interface MatrixVisitor {
   /** Who it is, or `null` for an anonymous visitor. */
   readonly identity: Identity | null;
   /**
-   * Request headers it sends, such as the cookies the keyed mode reads.
+   * Request headers it sends, such as the cookies the keyed mode reads: what `new Headers()`
+   * takes (spelt out, as Node 20's types have no `HeadersInit`).
    * @default {}
    */
-  readonly headers?: HeadersInit;
+  readonly headers?: Headers | readonly (readonly [string, string])[] | Record<string, string>;
 }
 
 /** Options of `headerMatrix()`. */
@@ -146,7 +147,8 @@ export function headerMatrix(
     for (const visitor of visitors) {
       for (const method of methods) {
         for (const status of statuses) {
-          const request = () => new Request(url, { method, headers: visitor.headers ?? {} });
+          const request = () =>
+            new Request(url, { method, headers: (visitor.headers ?? {}) as HeadersInit });
           const response = () => new Response(NULL_BODY.has(status) ? null : "body", { status });
           const decision = apply.explain(request(), response(), visitor.identity);
           const headers = apply(request(), response(), visitor.identity).headers;

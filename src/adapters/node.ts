@@ -20,6 +20,7 @@
  */
 
 import type { ApplyCacheHeaders } from "../apply.ts";
+import { _notAResponse } from "../decide/arguments.ts";
 import type { FetchHandler } from "../serve.ts";
 import {
   _sendResponse,
@@ -121,7 +122,7 @@ export function toNodeListener<
     let response: Response;
     try {
       response = await handler(request, { req, res });
-      if (!(response instanceof Response)) throw new TypeError("The handler returned no Response");
+      if (!(response instanceof Response)) throw _notAResponse(response);
     } catch (error) {
       onError(error, request);
       return _sendText(res, 500, "Internal Server Error");

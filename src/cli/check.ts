@@ -9,6 +9,7 @@ import { compileOptions } from "../decide/compile.ts";
 import { CacheConfigError } from "../config/errors.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
+import { defineCommand, refuseExtra } from "./command.ts";
 import { edgeFindings } from "./edge_report.ts";
 
 /** How much a finding matters: errors fail the check, warnings fail it with `--strict`. */
@@ -18,8 +19,8 @@ export type FindingLevel = "error" | "warning" | "info";
 export interface Finding {
   readonly level: FindingLevel;
   /**
-   * A short code: `invalid`, `duplicate`, `carve-out`, `short-lifetime`, `unkeyed`,
-   * `zero-lifetime`, and with option `cdn` `edge` and `no-edge-caching`.
+   * A short code: `invalid`, `duplicate`, `carve-out`, `unused-carve-out`, `short-lifetime`,
+   * `unkeyed`, `zero-lifetime`, and with option `cdn` `edge` and `no-edge-caching`.
    */
   readonly code: string;
   /** Where the rule was declared, such as `timeouts["per-user"]["60"][0]`. */
@@ -55,6 +56,8 @@ export function checkOptions(options: CacheHeadersOptions): Finding[] {
     findings.push({ level, code, path: rule.path, message });
   const name = (rule: Rule) =>
     `${describePattern(rule.pattern)} (${rule.policy}, ${rule.lifetime}s)`;
+  /** Rules that lie inside a per-user area. */
+  const carvedOut = new Set<Rule>();
 
   ranked.forEach((specific, index) => {
     for (const general of ranked.slice(index + 1)) {
@@ -71,13 +74,22 @@ export function checkOptions(options: CacheHeadersOptions): Finding[] {
       if (!inside(specific, general)) continue;
       const area = `${name(general)} at ${general.path}`;
       if (PERMISSIVE.has(specific.policy) && PER_USER.has(general.policy)) {
+        carvedOut.add(specific);
         const same = specific.policy === "all-users" ? "everybody" : "every anonymous visitor";
+        const intended = specific.settings?.carveOut === true;
+        const mark = specific.path.startsWith("rules")
+          ? "mark the rule carveOut: true"
+          : "declare it in rules with carveOut: true";
         add(
-          "warning",
+          intended ? "info" : "warning",
           "carve-out",
           specific,
-          `carve-out: ${specific.policy} hole in a ${general.policy} area — make sure the page ` +
-            `is the same for ${same}: ${name(specific)} inside ${area}`,
+          intended
+            ? `carve-out (intended, carveOut: true): ${specific.policy} hole in a ` +
+              `${general.policy} area, the same page for ${same}: ${name(specific)} inside ${area}`
+            : `carve-out: ${specific.policy} hole in a ${general.policy} area — make sure the ` +
+              `page is the same for ${same}, then ${mark}: ` +
+              `${name(specific)} inside ${area}`,
         );
       } else if (PER_USER.has(specific.policy) && PERMISSIVE.has(general.policy)) {
         add(
@@ -92,6 +104,15 @@ export function checkOptions(options: CacheHeadersOptions): Finding[] {
   });
   for (const rule of ranked) {
     const { lifetime, policy } = rule;
+    if (rule.settings?.carveOut === true && !carvedOut.has(rule)) {
+      add(
+        "info",
+        "unused-carve-out",
+        rule,
+        `${name(rule)} is marked carveOut: true but lies inside no per-user or ` +
+          `anonymous-and-authenticated area; the mark can go`,
+      );
+    }
     if (lifetime > 0 && lifetime < config.browserSeconds) {
       add(
         "info",
@@ -149,7 +170,11 @@ export function checkStatus(findings: readonly Finding[], strict: boolean): numb
 }
 
 /** The findings as lines `level rule-path: message`, or one JSON object. */
-export function formatFindings(findings: readonly Finding[], strict: boolean, json: boolean) {
+export function formatFindings(
+  findings: readonly Finding[],
+  strict: boolean,
+  json: boolean,
+): string {
   const status = checkStatus(findings, strict);
   if (json) {
     const count = (level: FindingLevel) => findings.filter((f) => f.level === level).length;
@@ -159,3 +184,23 @@ export function formatFindings(findings: readonly Finding[], strict: boolean, js
   if (findings.length === 0) return "ok: no findings\n";
   return findings.map((f) => `${f.level} ${f.path}: ${f.message}\n`).join("");
 }
+
+/** `cachewise check [--config FILE] [--strict] [--json]` */
+export const checkCommand = defineCommand<{ strict: boolean; json: boolean }>({
+  usage: "[--strict] [--json]",
+  description: 'lint the rules: "level rule-path: message" per finding; exits 1 on an error ' +
+    "(or, with --strict, a warning)",
+  flags: {
+    "--strict": { help: "check: exit 1 on warnings too" },
+    "--json": { help: "print one JSON object" },
+  },
+  parse(args) {
+    refuseExtra(args);
+    return { strict: args.switches.has("--strict"), json: args.switches.has("--json") };
+  },
+  async run({ strict, json }, { streams, options }) {
+    const findings = checkOptions(await options());
+    streams.stdout.write(formatFindings(findings, strict, json));
+    return checkStatus(findings, strict);
+  },
+});

@@ -4,24 +4,17 @@
  * Property Manager rules (docs/cdns.md says how to deploy each).
  *
  * ```sh
- * cachewise edge --config FILE [--cdn cloudflare|fastly|akamai]
+ * cachewise edge [--config FILE] [--cdn cloudflare|fastly|akamai]
  * ```
  *
  * @module
  */
 
-import { CacheConfigError } from "../config/errors.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { generateAkamaiRules } from "../generate/akamai.ts";
 import { generateCloudflareWorker } from "../generate/cloudflare.ts";
 import { generateFastlyVcl } from "../generate/fastly.ts";
-import { loadOptions } from "./load_config.ts";
-
-/** Where the command writes. */
-export interface EdgeStreams {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
+import { defineCommand, refuseExtra, UsageError } from "./command.ts";
 
 const GENERATORS: Readonly<Record<string, (options: CacheHeadersOptions) => string>> = {
   cloudflare: generateCloudflareWorker,
@@ -29,81 +22,54 @@ const GENERATORS: Readonly<Record<string, (options: CacheHeadersOptions) => stri
   akamai: generateAkamaiRules,
 };
 
-/** The command's help. */
-export const EDGE_USAGE = `Usage:
-  cachewise edge --config FILE [--cdn cloudflare|fastly|akamai]
-
-edge: print what runs the keyed mode at the edge of the platform named by --cdn (or by option
-      "cdn" in FILE): a Cloudflare Worker, Fastly VCL or Akamai Property Manager rules (JSON).
-      FILE must declare option "keyed".
-`;
-
 /**
- * Runs `cachewise edge` with the arguments after `edge`; returns the exit status (0, 1 for
- * options that cannot be loaded or used, 2 for a command line that cannot be used).
+ * `cachewise edge [--config FILE] [--cdn cloudflare|fastly|akamai]`: the platform named by `--cdn`
+ * or by option `cdn`; the options must declare `keyed`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { edgeCommand } from "./edge.ts";
  *
- * const err: string[] = [];
- * const streams = { stdout: { write: () => {} }, stderr: { write: (t: string) => err.push(t) } };
- * assert.equal(await runEdge(["--cdn", "vercel"], streams), 2);
- * assert.match(err.join(""), /--config/);
+ * const parsed = { values: new Map([["--cdn", "fastly"]]), repeated: new Map(), switches: new Set(), positional: [] };
+ * assert.deepEqual(edgeCommand.parse(parsed), { cdn: "fastly" });
  * ```
  */
-export async function runEdge(args: readonly string[], streams: EdgeStreams): Promise<number> {
-  const values = new Map<string, string>();
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    if (arg === "-h" || arg === "--help") {
-      streams.stdout.write(EDGE_USAGE);
-      return 0;
+export const edgeCommand = defineCommand<{ readonly cdn: string | undefined }>({
+  usage: "[--cdn cloudflare|fastly|akamai]",
+  description: "print what runs the keyed mode at the edge of the platform named by --cdn (or by " +
+    'option "cdn"): a Cloudflare Worker, Fastly VCL or Akamai Property Manager rules (JSON); the ' +
+    'options must declare "keyed"',
+  flags: {
+    "--cdn": {
+      value: "NAME",
+      help: "edge: the platform, cloudflare, fastly or akamai (default: option cdn)",
+    },
+  },
+  parse(args) {
+    refuseExtra(args);
+    const cdn = args.values.get("--cdn");
+    if (cdn !== undefined && !Object.hasOwn(GENERATORS, cdn)) {
+      throw new UsageError(`Name the platform: --cdn cloudflare, fastly or akamai, not ${cdn}`);
     }
-    const equals = arg.indexOf("=");
-    const flag = equals < 0 ? arg : arg.slice(0, equals);
-    const value = equals < 0 ? args[++index] : arg.slice(equals + 1);
-    if ((flag !== "--config" && flag !== "--cdn") || values.has(flag) || !value) {
-      return usage(streams, `Cannot use ${JSON.stringify(arg)} here`);
+    return { cdn };
+  },
+  async run(settings, { streams, options: load }) {
+    const options = await load();
+    const cdn = settings.cdn ?? options.cdn;
+    const generate = cdn === undefined ? undefined : GENERATORS[cdn];
+    if (generate === undefined) {
+      throw new UsageError(`Name the platform: --cdn cloudflare, fastly or akamai, not ${cdn}`);
     }
-    values.set(flag, value);
-  }
-  const config = values.get("--config");
-  if (config === undefined) return usage(streams, "Option --config is required");
-  let options: CacheHeadersOptions;
-  try {
-    options = await loadOptions(config);
-  } catch (error) {
-    streams.stderr.write(`cachewise: Cannot use ${config}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const cdn = values.get("--cdn") ?? options.cdn;
-  const generate = cdn === undefined ? undefined : GENERATORS[cdn];
-  if (generate === undefined) {
-    return usage(streams, `Name the platform: --cdn cloudflare, fastly or akamai, not ${cdn}`);
-  }
-  const problem = options.keyed === undefined
-    ? 'the options declare no "keyed": the edge needs the cookies to key on'
-    : options.cdn !== undefined && options.cdn !== cdn
-    ? `the options name cdn ${JSON.stringify(options.cdn)}`
-    : null;
-  if (problem !== null) {
-    streams.stderr.write(`cachewise: Cannot generate ${cdn} configuration: ${problem}\n`);
-    return 1;
-  }
-  try {
+    const problem = options.keyed === undefined
+      ? 'the options declare no "keyed": the edge needs the cookies to key on'
+      : options.cdn !== undefined && options.cdn !== cdn
+      ? `the options name cdn ${JSON.stringify(options.cdn)}`
+      : null;
+    if (problem !== null) throw new Error(`Cannot generate ${cdn} configuration: ${problem}`);
     streams.stdout.write(
       generate({ ...options, cdn: cdn as NonNullable<CacheHeadersOptions["cdn"]> }),
     );
     return 0;
-  } catch (error) {
-    const prefix = error instanceof CacheConfigError ? "" : `Cannot use ${config}: `;
-    streams.stderr.write(`cachewise: ${prefix}${(error as Error).message}\n`);
-    return 1;
-  }
-}
-
-function usage(streams: EdgeStreams, message: string): number {
-  streams.stderr.write(`cachewise: ${message}\n\n${EDGE_USAGE}`);
-  return 2;
-}
+  },
+});

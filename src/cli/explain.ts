@@ -7,9 +7,16 @@
 
 import { cacheHeaders } from "../apply.ts";
 import { compileOptions } from "../decide/compile.ts";
-import type { CacheDecision, DecisionReason, MatchedRule } from "../decide/decision.ts";
+import type {
+  CacheDecision,
+  DecisionReason,
+  DecisionWarning,
+  MatchedRule,
+} from "../decide/decision.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { describePattern } from "../match/patterns.ts";
+import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
+import { defineCommand, type ParsedArgs } from "./command.ts";
 import { type EdgeReport, formatEdgeReport, reportEdge } from "./edge_report.ts";
 
 /** What `cachewise explain` is asked. */
@@ -30,12 +37,9 @@ export interface ExplainSettings {
  * `explain`'s arguments: the URL (a path is taken on `http://localhost`), user, method and
  * status. Throws a `TypeError` (a usage error) for any that cannot be used.
  */
-export function parseExplainArgs(
-  values: ReadonlyMap<string, string>,
-  json: boolean,
-  extra: readonly string[],
-): ExplainSettings {
-  const [target, ...more] = extra;
+export function parseExplainArgs({ values, switches, positional }: ParsedArgs): ExplainSettings {
+  const json = switches.has("--json");
+  const [target, ...more] = positional;
   if (target === undefined) throw new TypeError("Name the URL or path to explain");
   if (more.length > 0) throw new TypeError(`Unexpected argument ${JSON.stringify(more[0])}`);
   let url: string;
@@ -89,6 +93,8 @@ export interface VisitorReport {
   readonly audience: string | null;
   readonly shared: boolean;
   readonly mismatch: string | null;
+  /** A deployment problem the request shows (keyed mode), or `null`. */
+  readonly warning: DecisionWarning | null;
   /** The reported headers present on the response, by name. */
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -126,10 +132,18 @@ const REASONS: Readonly<Record<DecisionReason, string>> = {
   "method": "the method is not GET or HEAD",
   "set-cookie": "the response sets a cookie",
   "no-rule": "no rule matches the URL",
+  "url-too-long": `the URL is longer than ${MAX_MATCHED_URL_LENGTH} characters: no rule is tried`,
   "rule": "the rule's policy decided",
   "error": "a custom policy failed (onError was told)",
   "identity-mismatch": "the identity cookies disagree with the identity",
   "tag-limit": "the URL gives cache tags beyond what a tag header takes",
+};
+
+const WARNINGS: Readonly<Record<DecisionWarning, string>> = {
+  "secure-marker-over-http": "the sign-in marker is Secure and this request came over plain " +
+    "HTTP: browsers drop it, so signed-in pages are never served from the keyed cache. " +
+    "Terminate TLS in front of the proxy (and forward X-Forwarded-Proto: https), or set " +
+    "keyed.signInCookieAttributes.secure to false for development over HTTP",
 };
 
 /** Builds the explanation. Throws a `CacheConfigError` for options that do not compile. */
@@ -138,7 +152,10 @@ export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettin
   const { config, ranked } = compiled;
   const apply = cacheHeaders({ ...options, onError: () => {} });
   const { url, method, status, user } = settings;
-  const matching = ranked.filter((rule) => rule.urlPattern.test(url));
+  // Matching stays bounded: past the limit, apply() tries no rule, and neither does explain.
+  const matching = url.length > MAX_MATCHED_URL_LENGTH
+    ? []
+    : ranked.filter((rule) => rule.urlPattern.test(url));
   const asMatched = (rule: (typeof ranked)[number]): MatchedRule => ({
     policy: rule.policy,
     lifetime: rule.lifetime,
@@ -155,8 +172,8 @@ export function explainUrl(options: CacheHeadersOptions, settings: ExplainSettin
       const value = written.headers.get(name);
       if (value !== null) headers[name] = value;
     }
-    const { reason, audience, shared, mismatch } = decision;
-    return { reason, audience, shared, mismatch, headers };
+    const { reason, audience, shared, mismatch, warning } = decision;
+    return { reason, audience, shared, mismatch, warning, headers };
   };
   const keyed = config.keyed;
   const cookie = keyed === null
@@ -199,6 +216,7 @@ export function formatExplanation(explanation: Explanation, json: boolean): stri
     const shared = report.shared ? "shared cache may store it" : "not for shared caches";
     lines.push("", `${title} (${report.reason}${audience}; ${shared}):`);
     if (report.mismatch !== null) lines.push(`  mismatch: ${report.mismatch}`);
+    if (report.warning !== null) lines.push(`  warning: ${WARNINGS[report.warning]}`);
     const entries = Object.entries(report.headers);
     if (entries.length === 0) lines.push(`  no headers added: ${REASONS[report.reason]}`);
     else if (report.reason !== "rule") lines.push(`  why: ${REASONS[report.reason]}`);
@@ -209,3 +227,22 @@ export function formatExplanation(explanation: Explanation, json: boolean): stri
   if (e.edge !== null) lines.push(...formatEdgeReport(e.edge));
   return `${lines.join("\n")}\n`;
 }
+
+/** `cachewise explain [--config FILE] URL [--user ID] [--method M] [--status N] [--json]` */
+export const explainCommand = defineCommand<ExplainSettings>({
+  usage: "URL [--user ID] [--method M] [--status N] [--json]",
+  description: "the rule that decides URL (a path is taken on http://localhost), the matching " +
+    "rules it shadows, and the headers for an anonymous and a signed-in visitor",
+  flags: {
+    "--user": { value: "ID", help: 'the signed-in visitor\'s id (default "user")' },
+    "--method": { value: "M", help: "the request method (default GET)" },
+    "--status": { value: "N", help: "the response status, 200 to 599 (default 200)" },
+    "--json": { help: "print one JSON object" },
+  },
+  parse: parseExplainArgs,
+  async run(settings, { streams, options }) {
+    const explanation = explainUrl(await options(), settings);
+    streams.stdout.write(formatExplanation(explanation, settings.json));
+    return 0;
+  },
+});

@@ -1,41 +1,54 @@
 /**
- * Loading the configuration file the command line is given: JSON in the options' shape, or a
- * JavaScript or TypeScript module whose default export is the options.
+ * The configuration file of the command line: found in the working directory when `--config` is
+ * left out, and loaded with jiti (the loader of Nuxt, Tailwind and ESLint's config files), so a
+ * TypeScript config loads the same under `npx` (Node 20, which cannot import `.ts` itself),
+ * `bunx` and `deno run`.
  *
  * @module
  */
 
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import process from "node:process";
+import { createJiti } from "jiti";
 import type { CacheHeadersOptions } from "../config/options.ts";
 
-/** Loads the options: JSON, or a module's default export, by a dynamic `import()` of a file URL. */
-export async function loadOptions(path: string): Promise<CacheHeadersOptions> {
-  const url = fileURL(path);
-  const loaded = /\.json$/i.test(path) ? await importJson(url) : await import(url);
-  const options: unknown = loaded.default;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError("The file must hold (or export by default) an options object");
+/** The names `--config` defaults to, looked for in the working directory in this order. */
+export const CONFIG_FILE_NAMES: readonly string[] = [
+  "cachewise.config.ts",
+  "cachewise.config.mts",
+  "cachewise.config.js",
+  "cachewise.config.mjs",
+  "cachewise.config.json",
+];
+
+/** The first of {@link CONFIG_FILE_NAMES} in `directory`, or `null` when there is none. */
+export function findConfigFile(directory: string = process.cwd()): string | null {
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = join(directory, name);
+    if (existsSync(path)) return path;
   }
-  return options as CacheHeadersOptions;
+  return null;
 }
 
 /**
- * Imports a JSON module. The attributes are built at run time so that bundlers targeting Node 20
- * keep `with` (Deno 2 knows only `with`); Node before 20.10 knows only `assert`.
+ * Loads the options: the default export of a TypeScript or JavaScript module, or a JSON file.
+ * A relative path is taken from the working directory. Throws when the file is missing, does not
+ * load, or holds no options object.
  */
-async function importJson(url: string): Promise<{ default?: unknown }> {
-  const attributes = (key: string) => ({ [key]: { type: "json" } }) as ImportCallOptions;
-  try {
-    return await import(url, attributes("with"));
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== "string" || !/ASSERTION|ATTRIBUTE/.test(code)) throw error;
-    return await import(url, attributes("assert"));
+export async function loadOptions(path: string): Promise<CacheHeadersOptions> {
+  const file = resolve(process.cwd(), path);
+  if (!existsSync(file)) throw new Error(`No such file: ${path}`);
+  // interopDefault off: a module without a default export must not pass for its namespace.
+  const jiti = createJiti(import.meta.url, { interopDefault: false });
+  const loaded = await jiti.import<{ default?: unknown }>(file);
+  const options = loaded?.default;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      /\.json$/i.test(file)
+        ? "The file must hold an options object"
+        : "The module must export the options object by default (export default { timeouts: … })",
+    );
   }
-}
-
-/** A `file:` URL for a path, relative paths taken from the working directory. */
-function fileURL(path: string): string {
-  const absolute = path.startsWith("/") ? path : `${process.cwd()}/${path}`;
-  return new URL(`file://${absolute.split("/").map(encodeURIComponent).join("/")}`).href;
+  return options as CacheHeadersOptions;
 }

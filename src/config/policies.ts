@@ -10,8 +10,9 @@ import { _pathOf, type _ProblemList, _quote } from "./errors.ts";
 import type { CacheControl } from "../headers/cache_control.ts";
 
 /**
- * Who is asking. `null` or `undefined` in its place means an anonymous visitor; any other value
- * counts as signed in.
+ * Who is asking: a signed-in user, with a non-empty string `id`. `null` or `undefined` in its
+ * place means an anonymous visitor; any other value (`false`, `""`, `{}`, `{ id: "" }`) is a
+ * programmer mistake, and `apply()` or the handler throws a `TypeError` that says so.
  *
  * @example
  * ```ts

@@ -32,6 +32,8 @@ export interface RuleSettings {
   readonly tags: unknown;
   /** Lifetimes per target that differ from the rule's. */
   readonly targets: Readonly<Partial<Record<TargetName, number>>>;
+  /** An intended carve-out: `cachewise check` reports it as information, not a warning. */
+  readonly carveOut: boolean;
 }
 
 /** The settings of a rule declared in `timeouts`: none beyond policy and lifetime. */
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS: RuleSettings = Object.freeze({
   statuses: new Map<number, number>(),
   tags: undefined,
   targets: Object.freeze({}),
+  carveOut: false,
 });
 
 /**
@@ -71,14 +74,17 @@ export function readSettings(
     rule[key] === undefined
       ? null
       : readLifetime(rule[key], `${rulePath}.${key}`, problems, positive);
-  const immutable = rule.immutable;
-  if (immutable !== undefined && typeof immutable !== "boolean") {
-    problems.add(
-      "invalid-option",
-      `${rulePath}.immutable`,
-      `Setting "immutable" at ${rulePath} must be true or false, not ${_quote(immutable)}`,
-    );
-  }
+  const flag = (key: "immutable" | "carveOut"): boolean => {
+    const value = rule[key];
+    if (value !== undefined && typeof value !== "boolean") {
+      problems.add(
+        "invalid-option",
+        `${rulePath}.${key}`,
+        `Setting "${key}" at ${rulePath} must be true or false, not ${_quote(value)}`,
+      );
+    }
+    return value === true;
+  };
   if (rule.tags !== undefined && !Array.isArray(rule.tags)) {
     problems.add(
       "invalid-tag",
@@ -90,10 +96,11 @@ export function readSettings(
     browserSeconds: optional("browserSeconds", false),
     staleWhileRevalidate: optional("staleWhileRevalidate", true),
     staleIfError: optional("staleIfError", true),
-    immutable: immutable === true,
+    immutable: flag("immutable"),
     statuses: readStatuses(rule.statuses, `${rulePath}.statuses`, problems),
     tags: Array.isArray(rule.tags) ? rule.tags : undefined,
     targets: readTargetLifetimes(rule.targets, `${rulePath}.targets`, problems),
+    carveOut: flag("carveOut"),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type RuleSettings,
 } from "./rule_settings.ts";
 import type { TargetName } from "../headers/targets.ts";
+import type { URLPatternInitLike, URLPatternLike } from "./url_pattern_like.ts";
 
 /**
  * A pattern: a URLPattern pathname string (`"/blog/:slug"`), a `URLPatternInit`, or a `URLPattern`.
@@ -32,7 +33,7 @@ import type { TargetName } from "../headers/targets.ts";
  * ];
  * ```
  */
-export type RulePattern = string | URLPatternInit | URLPattern;
+export type RulePattern = string | URLPatternInitLike | URLPatternLike;
 
 /**
  * One rule of the ordered form. Exactly one of `pattern` and `patterns`.
@@ -93,6 +94,14 @@ export interface RuleOptions {
   readonly tags?: readonly string[];
   /** A lifetime per target instead of `ttl` (targets enabled in option `targets`). */
   readonly targets?: Readonly<Partial<Record<TargetName, Lifetime>>>;
+  /**
+   * Marks the rule as an intended carve-out: a page shared with everybody (or every anonymous
+   * visitor) inside a per-user area, such as `/account/help` inside `/account/*`.
+   * `cachewise check` then reports it as information instead of a warning, so `--strict` passes.
+   * It changes no header.
+   * @default false
+   */
+  readonly carveOut?: boolean;
 }
 
 /** A rule after validation, in declaration order, one per pattern. */
@@ -121,6 +130,7 @@ const RULE_KEYS = new Set([
   "statuses",
   "tags",
   "targets",
+  "carveOut",
 ]);
 
 /** Validates the ordered form; one declared rule per pattern. */

@@ -25,7 +25,7 @@ import type { EdgeRefusal } from "./edge.ts";
  * ```
  */
 export type DecisionReason =
-  /** 101 upgrades, `Response.error()`, a used body, anything not a `Response`: returned as they are. */
+  /** 101 upgrades, `Response.error()`, a used body: returned as they are. */
   | "not-rebuildable"
   /** The handler set `Cache-Control`; it is kept and nothing is added. */
   | "handler-cache-control"
@@ -37,6 +37,8 @@ export type DecisionReason =
   | "set-cookie"
   /** No rule matches the URL: sent uncached. */
   | "no-rule"
+  /** The URL is longer than 8,192 characters, so no rule is tried: sent uncached. */
+  | "url-too-long"
   /** A rule matched and its policy decided. */
   | "rule"
   /** A custom policy or `identify` failed: sent uncached, and `onError` was told. */
@@ -123,9 +125,38 @@ export interface CacheDecision {
   readonly setCookie: string | null;
   /** Keyed mode with `onForgedSignIn: "reject"`: the response is replaced by a 400. */
   readonly rejects: boolean;
+  /**
+   * Keyed mode: a deployment problem this request shows, or `null`. `"secure-marker-over-http"`:
+   * the sign-in marker is `Secure` and the request came over plain HTTP (an `http:` URL to a host
+   * other than loopback, without `X-Forwarded-Proto: https` or `Forwarded: proto=https`), so
+   * browsers will not store the marker and signed-in pages are never served from the keyed cache.
+   */
+  readonly warning: DecisionWarning | null;
 }
 
-const NOT_KEYED = { mismatch: null, setCookie: null, rejects: false } as const;
+/**
+ * A deployment problem a decision reports (keyed mode): `"secure-marker-over-http"`, a `Secure`
+ * sign-in marker set or expected on a request that came over plain HTTP.
+ *
+ * @example
+ * ```ts
+ * import { cacheHeaders } from "@cachewise/cachewise";
+ * import assert from "node:assert/strict";
+ *
+ * const apply = cacheHeaders({
+ *   timeouts: { "per-user": { 60: ["/account/*"] } },
+ *   keyed: { sessionCookie: "sessionid" },
+ * });
+ * const request = new Request("http://shop.example/account/", {
+ *   headers: { cookie: "sessionid=abc" },
+ * });
+ * const decision = apply.explain(request, new Response("mine"), { id: "ann" });
+ * assert.equal(decision.warning, "secure-marker-over-http");
+ * ```
+ */
+export type DecisionWarning = "secure-marker-over-http";
+
+const NOT_KEYED = { mismatch: null, setCookie: null, rejects: false, warning: null } as const;
 
 /**
  * A decision that keeps the handler's `Cache-Control`: the response comes back unchanged, or,

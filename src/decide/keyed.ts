@@ -142,6 +142,32 @@ export function mismatchDecision(
   });
 }
 
+/**
+ * Whether a request came over plain HTTP as the browser saw it, so that a `Secure` marker set in
+ * the answer is dropped: an `http:` URL, no `X-Forwarded-Proto: https` or `Forwarded: proto=https`
+ * from a TLS terminator in front, and a host other than loopback (Chrome and Firefox accept
+ * `Secure` cookies from `http://localhost`). Only a diagnostic: a client that sends those headers
+ * itself only hides the warning. Called on keyed requests that involve the marker; the first
+ * test returns at once for `https:` URLs.
+ */
+export function cameOverPlainHttp(request: Request): boolean {
+  const url = request.url;
+  if (!url.startsWith("http:")) return false;
+  const headers = request.headers;
+  if (HTTPS_FIRST.test(headers.get("x-forwarded-proto") ?? "")) return false;
+  if (PROTO_HTTPS.test(headers.get("forwarded") ?? "")) return false;
+  return !LOOPBACK.test(new URL(url).hostname);
+}
+
+const HTTPS_FIRST = /^\s*https\s*(?:,|$)/i;
+const PROTO_HTTPS = /(?:^|[;,\s])proto\s*=\s*"?https"?\s*(?:$|[;,])/i;
+const LOOPBACK = /^(?:localhost|[^/]*\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The same decision, reporting that the `Secure` marker cannot reach the browser. */
+export function withSecureMarkerWarning(decision: CacheDecision): CacheDecision {
+  return Object.freeze({ ...decision, warning: "secure-marker-over-http" });
+}
+
 function markerMaxAge(
   attributes: MarkerCookieAttributes,
   identity: Identity | null,

@@ -23,14 +23,17 @@ import { buildMatcher } from "../match/matcher.ts";
 import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
 import type { Audience } from "./built_in_policies.ts";
 import { compileOptions } from "./compile.ts";
+import { _notAResponse } from "./arguments.ts";
 import { type CacheDecision, isStored, uncached, unchanged } from "./decision.ts";
 import {
+  cameOverPlainHttp,
   findMismatch,
   type IdentityCookies,
   markerFromResponse,
   type Mismatch,
   mismatchDecision,
   readIdentityCookies,
+  withSecureMarkerWarning,
 } from "./keyed.ts";
 import { customDecision, type RulePlan } from "./plans.ts";
 import { tagsFromURL } from "./rule_tags.ts";
@@ -70,6 +73,7 @@ const UNCACHED_STATUS = uncached("status");
 const UNCACHED_METHOD = uncached("method");
 const UNCACHED_SET_COOKIE = uncached("set-cookie");
 const UNCACHED_NO_RULE = uncached("no-rule");
+const UNCACHED_URL_TOO_LONG = uncached("url-too-long");
 const UNCACHED_MISMATCH = uncached("identity-mismatch");
 
 /** Validates and compiles options into what decides per request. */
@@ -82,6 +86,8 @@ export function compileDecider(
   const { keepHandlerCacheControl, identityHeaders, keyed, onError } = config;
   /** Statuses besides 200 and 304 that some rule caches. */
   const ruleStatuses = new Set(ranked.flatMap((rule) => [...rule.statusPlans.keys()]));
+  /** Keyed mode: whether browsers drop the marker when it is set over plain HTTP. */
+  const secureMarker = keyed !== null && (keyed.attributes.secure ?? true);
 
   /** Steps 2 to 6 without the identity. */
   function decideResponse(request: Request, response: Response): CacheDecision | RulePlan {
@@ -103,7 +109,7 @@ export function compileDecider(
     if (method !== "GET" && method !== "HEAD") return UNCACHED_METHOD;
     if (setsCookie) return UNCACHED_SET_COOKIE;
     const url = request.url;
-    if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_NO_RULE;
+    if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_URL_TOO_LONG;
     const rule = matchRule(url);
     if (rule === null) return ownStatus ? UNCACHED_NO_RULE : UNCACHED_STATUS;
     const plan = ownStatus ? rule.plan : rule.statusPlans.get(status);
@@ -165,7 +171,7 @@ export function compileDecider(
   return {
     onError,
     decideBeforeIdentity(request, response) {
-      if (!(response instanceof Response)) return NOT_REBUILDABLE;
+      if (!(response instanceof Response)) throw _notAResponse(response);
       const status = response.status;
       if (status < 200 || status > 599 || response.type === "error" || response.bodyUsed) {
         return NOT_REBUILDABLE;
@@ -192,8 +198,7 @@ export function compileDecider(
       if (keyed === null) return decision;
       const mismatch = pending.responseMarker ??
         (pending.cookies === null ? null : findMismatch(pending.cookies, identity));
-      if (mismatch === null) return decision;
-      return mismatchDecision(
+      const decided = mismatch === null ? decision : mismatchDecision(
         decision,
         mismatch,
         keyed,
@@ -201,6 +206,15 @@ export function compileDecider(
         UNCACHED_MISMATCH,
         pending.handlerForbidsSharing,
       );
+      // A signed-in visitor needs the marker, a sign-in sets it: over plain HTTP a Secure one
+      // never reaches the browser, and signed-in pages never come from the keyed cache.
+      if (
+        secureMarker && (identity != null || mismatch?.marker === "set") &&
+        cameOverPlainHttp(request)
+      ) {
+        return withSecureMarkerWarning(decided);
+      }
+      return decided;
     },
   };
 }

@@ -21,6 +21,14 @@ import {
   regexpLiteral,
 } from "./escape.ts";
 import { type ClassPlan, generatedBy, planProxy, type ProxyPlan } from "./plan.ts";
+import {
+  DEBIAN_PURGE_MODULE,
+  loadPurgeModule,
+  NGINX_PURGE_REWRITE,
+  nginxPurgeLocation,
+  nginxPurgeMaps,
+} from "./nginx_purge.ts";
+import { parsePurgeSources } from "./purge_from.ts";
 
 /** Options of {@link generateNginx}. */
 export interface NginxOptions {
@@ -35,6 +43,20 @@ export interface NginxOptions {
    * @default false
    */
   readonly snippet?: boolean;
+  /**
+   * Addresses and networks allowed to purge (`"127.0.0.1"`, `"10.0.0.0/8"`). When given, the
+   * configuration answers `PURGE` requests from them through the cache-purge module (Debian
+   * package `libnginx-mod-http-cache-purge`; see docs/purge.md), and in keyed mode stores only the
+   * variants a purge can name; without it, nothing is opened. A snippet user adds the purge
+   * location to the server (docs/purge.md shows it).
+   * @default []
+   */
+  readonly purgeFrom?: readonly string[];
+  /**
+   * The cache-purge module a complete configuration loads.
+   * @default "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so" (Debian's)
+   */
+  readonly purgeModule?: string;
 }
 
 const INDENT = "    ";
@@ -73,7 +95,10 @@ const SERVED_TO: Readonly<Record<ClassPlan["name"], readonly string[]>> = {
 export function generateNginx(options: CacheHeadersOptions, settings: NginxOptions): string {
   const plan = planProxy(compileOptions(options, SERVE_OPTIONS));
   const cacheDir = checkCachePath(settings.cacheDir);
-  const http = [header(plan), ...httpBlock(plan, cacheDir)];
+  const purge = settings.purgeFrom === undefined || settings.purgeFrom.length === 0
+    ? null
+    : parsePurgeSources(settings.purgeFrom);
+  const http = [header(plan), ...httpBlock(plan, cacheDir, purge !== null)];
   if (settings.snippet) return indent(http).join("\n") + "\n";
   if (settings.backend === undefined || settings.listen === undefined) {
     throw new TypeError("A complete nginx configuration needs a backend and a listen address");
@@ -81,6 +106,7 @@ export function generateNginx(options: CacheHeadersOptions, settings: NginxOptio
   const backend = parseBackend(settings.backend);
   const listen = parseListen(settings.listen);
   const lines = [
+    ...(purge === null ? [] : [loadPurgeModule(settings.purgeModule ?? DEBIAN_PURGE_MODULE)]),
     "# Run: nginx -p DIR -c FILE (relative paths below are under DIR).",
     "worker_processes 1;",
     "pid nginx.pid;",
@@ -109,6 +135,7 @@ export function generateNginx(options: CacheHeadersOptions, settings: NginxOptio
     `listen ${listen};`,
     "",
     "location / {",
+    ...(purge === null ? [] : NGINX_PURGE_REWRITE),
     "proxy_pass http://cachewise_backend;",
     "proxy_http_version 1.1;",
     'proxy_set_header Connection "";',
@@ -119,6 +146,7 @@ export function generateNginx(options: CacheHeadersOptions, settings: NginxOptio
     'proxy_set_header Accept-Encoding "";',
     "add_header X-Cachewise-Cache $upstream_cache_status always;",
     "}",
+    ...(purge === null ? [] : ["", ...nginxPurgeLocation(purge)]),
     "}",
     "}",
   ];
@@ -133,7 +161,7 @@ function header(plan: ProxyPlan): string {
   ].join("\n");
 }
 
-function httpBlock(plan: ProxyPlan, cacheDir: string): string[] {
+function httpBlock(plan: ProxyPlan, cacheDir: string, purge: boolean): string[] {
   return [
     `proxy_cache_path ${
       nginxString(cacheDir, false)
@@ -145,7 +173,7 @@ function httpBlock(plan: ProxyPlan, cacheDir: string): string[] {
     `${nginxString("~^([^?]*)", false)} $1;`,
     "}",
     "",
-    ...routeMaps(plan),
+    ...routeMaps(plan, purge ? "$cachewise_host" : "$host"),
     "",
     ...(plan.keyed ? keyedVisitor(plan) : defaultVisitor()),
     "",
@@ -175,13 +203,16 @@ function httpBlock(plan: ProxyPlan, cacheDir: string): string[] {
     "",
     ...keyMap(plan),
     "",
+    ...(purge ? [...nginxPurgeMaps(plan), ""] : []),
     ...storageMaps(plan),
     "",
     "proxy_cache cachewise;",
     'proxy_cache_key "$cachewise_key;$scheme://$host$request_uri";',
     "proxy_cache_bypass $cachewise_pass $cachewise_method_pass $cachewise_credentials_pass;",
     "proxy_no_cache $cachewise_pass $cachewise_method_pass $cachewise_credentials_pass",
-    `${INDENT}$cachewise_no_lifetime $cachewise_hash_mismatch $cachewise_foreign_vary $upstream_http_set_cookie;`,
+    `${INDENT}$cachewise_no_lifetime $cachewise_hash_mismatch $cachewise_foreign_vary $upstream_http_set_cookie${
+      purge && plan.keyed ? "\n" + INDENT + "$cachewise_unpurgeable" : ""
+    };`,
     "# The lifetime comes from X-Accel-Expires alone. nginx 1.22 lets a Cache-Control: private",
     "# read before X-Accel-Expires veto storage, so Cache-Control and Expires are not read;",
     "# the key covers identity, and any other Vary vetoes storage (see above).",
@@ -193,7 +224,7 @@ function httpBlock(plan: ProxyPlan, cacheDir: string): string[] {
 }
 
 /** Maps from the request to the rule's class: host rules first, then path rules. */
-function routeMaps(plan: ProxyPlan): string[] {
+function routeMaps(plan: ProxyPlan, hostVariable: string): string[] {
   const entries = (host: boolean) =>
     plan.routes.filter((route) => route.host === host).flatMap((route) => [
       `# ${comment(route.describe)}`,
@@ -212,7 +243,7 @@ function routeMaps(plan: ProxyPlan): string[] {
   if (hostEntries.length === 0) return lines;
   return [
     ...lines,
-    'map "$host$cachewise_path" $cachewise_class {',
+    `map "${hostVariable}$cachewise_path" $cachewise_class {`,
     "default $cachewise_path_class;",
     ...hostEntries,
     "}",

@@ -9,6 +9,14 @@ import { compileOptions } from "../decide/compile.ts";
 import type { CacheHeadersOptions } from "../config/options.ts";
 import { parseBackend, vclString } from "./escape.ts";
 import { generatedBy, planProxy, type ProxyPlan } from "./plan.ts";
+import { parsePurgeSources, type PurgeSource } from "./purge_from.ts";
+import {
+  VCL_PURGE_DELIVER,
+  VCL_PURGE_RECV,
+  VCL_PURGE_STORE,
+  vclPurgeDeclarations,
+  vclPurgeSubroutines,
+} from "./varnish_purge.ts";
 import { hashCookiesChecks, indentVcl, recvStatements, type VclDialect } from "./vcl.ts";
 
 /** Options of {@link generateVcl}. */
@@ -21,6 +29,14 @@ export interface VclOptions {
    * @default false
    */
   readonly snippet?: boolean;
+  /**
+   * Addresses and networks allowed to purge (`"127.0.0.1"`, `"10.0.0.0/8"`, `"::1"`). When given,
+   * the VCL answers `PURGE` requests from them (tags through the xkey vmod, pages through bans;
+   * see docs/purge.md) and refuses everyone else; without it, the VCL opens no purge endpoint.
+   * A snippet user also calls `cachewise_synth` from `vcl_synth`.
+   * @default []
+   */
+  readonly purgeFrom?: readonly string[];
 }
 
 const INDENT = "    ";
@@ -58,17 +74,22 @@ const SERVE_OPTIONS: ReadonlySet<string> = new Set(["identify"]);
  */
 export function generateVcl(options: CacheHeadersOptions, settings: VclOptions = {}): string {
   const plan = planProxy(compileOptions(options, SERVE_OPTIONS));
+  const purge = settings.purgeFrom === undefined || settings.purgeFrom.length === 0
+    ? null
+    : parsePurgeSources(settings.purgeFrom);
   const body = [
-    header(plan),
+    header(plan, purge),
     "import std;",
+    ...(purge === null ? [] : vclPurgeDeclarations(purge)),
     "",
-    ...recv(plan),
+    ...recv(plan, purge !== null),
     "",
+    ...(purge === null ? [] : [...indentVcl(vclPurgeSubroutines()), ""]),
     ...hash(),
     "",
-    ...backendResponse(plan),
+    ...backendResponse(plan, purge !== null),
     "",
-    ...deliver(),
+    ...deliver(purge !== null),
   ];
   if (settings.snippet) return body.join("\n") + "\n";
   if (settings.backend === undefined) {
@@ -97,6 +118,7 @@ export function generateVcl(options: CacheHeadersOptions, settings: VclOptions =
     `${INDENT}call cachewise_backend_response;`,
     "}",
     "",
+    ...(purge === null ? [] : ["sub vcl_synth {", `${INDENT}call cachewise_synth;`, "}", ""]),
     "sub vcl_deliver {",
     `${INDENT}call cachewise_deliver;`,
     `${INDENT}if (obj.hits > 0) {`,
@@ -109,18 +131,23 @@ export function generateVcl(options: CacheHeadersOptions, settings: VclOptions =
   ].join("\n");
 }
 
-function header(plan: ProxyPlan): string {
+function header(plan: ProxyPlan, purge: readonly PurgeSource[] | null): string {
   return [
     ...generatedBy("#", plan.keyed),
     "# In an existing VCL: include this file, then call each cachewise_* subroutine first",
     "# in vcl_recv, vcl_hash, vcl_backend_response and vcl_deliver (see docs/varnish.md).",
+    ...(purge === null ? [] : [
+      "# Purge endpoint (--purge-from): PURGE requests from the addresses in cachewise_purgers",
+      "# (see docs/purge.md); in an existing VCL also call cachewise_synth in vcl_synth.",
+    ]),
     "",
   ].join("\n");
 }
 
 /** `cachewise_recv`: pass what must not be cached, match the rule, build the key. */
-function recv(plan: ProxyPlan): string[] {
-  return indentVcl(["sub cachewise_recv {", ...recvStatements(plan, VARNISH), "}"]);
+function recv(plan: ProxyPlan, purge: boolean): string[] {
+  const statements = recvStatements(plan, VARNISH, purge ? VCL_PURGE_RECV : []);
+  return indentVcl(["sub cachewise_recv {", ...statements, "}"]);
 }
 
 function hash(): string[] {
@@ -136,7 +163,7 @@ function hash(): string[] {
 }
 
 /** `cachewise_backend_response`: store only what the application made for this key. */
-function backendResponse(plan: ProxyPlan): string[] {
+function backendResponse(plan: ProxyPlan, purge: boolean): string[] {
   const lines = [
     "sub cachewise_uncacheable {",
     "set beresp.ttl = 120s;",
@@ -145,6 +172,7 @@ function backendResponse(plan: ProxyPlan): string[] {
     "}",
     "",
     "sub cachewise_backend_response {",
+    ...(purge ? VCL_PURGE_STORE : []),
     "# A background refresh that fails keeps the stale page (stale-if-error, within grace).",
     "if (bereq.is_bgfetch && beresp.status >= 500) {",
     "return (abandon);",
@@ -178,12 +206,13 @@ function backendResponse(plan: ProxyPlan): string[] {
   return indentVcl(lines);
 }
 
-function deliver(): string[] {
+function deliver(purge: boolean): string[] {
   return indentVcl([
     "sub cachewise_deliver {",
     "# Meant for this cache only.",
     "unset resp.http.X-Accel-Expires;",
     "unset resp.http.X-Hash-Cookies;",
+    ...(purge ? VCL_PURGE_DELIVER : []),
     "if (resp.http.X-Cachewise-Vary) {",
     "set resp.http.Vary = resp.http.X-Cachewise-Vary;",
     "unset resp.http.X-Cachewise-Vary;",

@@ -29,14 +29,20 @@ const INDENT = "    ";
 /**
  * The statements of the request side, unindented: internal headers cleared, requests that must
  * not be cached passed, the rule matched, the identity cookies checked, the key built.
+ * `early` runs right after the internal headers are cleared (Varnish's purge endpoint).
  */
-export function recvStatements(plan: ProxyPlan, dialect: VclDialect): string[] {
+export function recvStatements(
+  plan: ProxyPlan,
+  dialect: VclDialect,
+  early: readonly string[] = [],
+): string[] {
   return [
     "# Internal headers are ours alone.",
     "unset req.http.X-Cachewise-Class;",
     "unset req.http.X-Cachewise-Key;",
     "unset req.http.X-Cachewise-Path;",
     "unset req.http.X-Cachewise-Target;",
+    ...early,
     "# Several Cookie lines become one, as the application reads them.",
     dialect.collectCookies,
     "if (req.http.Upgrade) {",

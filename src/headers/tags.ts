@@ -159,3 +159,20 @@ export function formatTagHeaders(
   }
   return fields;
 }
+
+/**
+ * Whether `tag` is made of the characters cachewise writes in a tag (`A-Z a-z 0-9 . _ ~ % -`),
+ * so that it can be sent to a purge API unchanged, exactly as it was written on the response.
+ *
+ * @example
+ * ```ts
+ * import { isCacheTag } from "./tags.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isCacheTag("product-caf%C3%A9"), true);
+ * assert.equal(isCacheTag("product-café"), false);
+ * ```
+ */
+export function isCacheTag(tag: string): boolean {
+  return TAG.test(tag);
+}

@@ -75,11 +75,12 @@ export function rankRules<Plan>(
   return ranked;
 }
 
-/** Settings compared as text: equal settings give equal keys. */
+/** Settings that change headers, compared as text: equal settings give equal keys. */
 function settingsKey(settings: RuleSettings | undefined): string {
   if (settings === undefined) return "";
   const targets = Object.entries(settings.targets).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return JSON.stringify({ ...settings, statuses: [...settings.statuses], targets });
+  const { carveOut: _, ...headerSettings } = settings;
+  return JSON.stringify({ ...headerSettings, statuses: [...headerSettings.statuses], targets });
 }
 
 /** Builds the compiled rule record for a pattern that compiled. */

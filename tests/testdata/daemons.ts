@@ -252,7 +252,10 @@ export async function startDaemon(
     output: () => output,
     async stop() {
       if (!exited) process.kill(child.pid!, "SIGTERM");
-      await Promise.race([exit, delay(10_000)]);
+      // The timer is cleared once the daemon exits: a pending one keeps Node's test runner alive.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([exit, new Promise((resolve) => timer = setTimeout(resolve, 10_000))]);
+      clearTimeout(timer);
       if (!exited) process.kill(child.pid!, "SIGKILL");
       child.stdout?.destroy();
       child.stderr?.destroy();
