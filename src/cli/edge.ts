@@ -31,7 +31,12 @@ const GENERATORS: Readonly<Record<string, (options: CacheHeadersOptions) => stri
  * import assert from "node:assert/strict";
  * import { edgeCommand } from "./edge.ts";
  *
- * const parsed = { values: new Map([["--cdn", "fastly"]]), repeated: new Map(), switches: new Set(), positional: [] };
+ * const parsed = {
+ *   values: new Map([["--cdn", "fastly"]]),
+ *   repeated: new Map<string, string[]>(),
+ *   switches: new Set<string>(),
+ *   positional: [],
+ * };
  * assert.deepEqual(edgeCommand.parse(parsed), { cdn: "fastly" });
  * ```
  */
