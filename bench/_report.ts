@@ -6,6 +6,7 @@
  */
 
 import { run } from "mitata";
+import { seededRandom } from "./_random.ts";
 
 /** One median: what was measured, at how many rules, in nanoseconds per call. */
 export interface Median {
@@ -83,17 +84,32 @@ export function printRatios(
  * rounds, and returns each one's median time per call in nanoseconds. Unlike mitata's p50, a
  * batch includes the garbage collection its own allocations cause, and taking turns makes a
  * shared machine's changing load weigh on every function alike.
+ *
+ * With `shuffle`, each round runs the functions in a new random order instead of alternating
+ * forwards and backwards. A collection falls on whichever batch fills the heap, often the one
+ * after a function that allocates much; with more than two functions, alternating always puts the
+ * same ones there (in an A/B of identical code the second copy of `apply.explain()` measured
+ * 109–155 % of the first), and a random order spreads it over all of them.
  */
 export function interleave(
   functions: Readonly<Record<string, () => unknown>>,
   rounds = 100,
   batch = 500,
+  shuffle = false,
 ): Record<string, number> {
   const names = Object.keys(functions);
   const times = new Map(names.map((name) => [name, [] as number[]]));
+  const order = [...names];
+  const next = seededRandom(rounds * names.length);
   let sink: unknown;
   for (let round = 0; round < rounds; round++) {
-    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+    if (shuffle) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+    } else if (round > 0) order.reverse();
+    for (const name of order) {
       const run = functions[name]!;
       const start = performance.now();
       for (let i = 0; i < batch; i++) sink = run();
