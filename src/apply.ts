@@ -11,7 +11,7 @@ import { compileDecider, type Decider } from "./decide/order.ts";
 import type { CacheHeadersOptions } from "./config/options.ts";
 import type { Identity } from "./config/policies.ts";
 import { neutraliseTargetedLifetimes } from "./headers/targets.ts";
-import { _mergeVaryOfDecision } from "./headers/vary.ts";
+import { varyFor, type WritePlan, writePlanOf } from "./decide/write_plan.ts";
 
 /**
  * The function `cacheHeaders()` returns.
@@ -101,14 +101,14 @@ export function bindDecider(decider: Decider): ApplyCacheHeaders {
  * status, status text and every other header (each `Set-Cookie` too) are kept.
  *
  * The copy is built on the handler's headers and then written to, rather than built from a
- * `Headers` written first: the header list is copied once instead of twice. With 1,000 rules,
- * `apply()` on 100,000 distinct URLs went from 1.77× to 0.97× the time of the bare rebuild in
- * bench/apply_bench.ts on Deno 2.9.6, and from 2.29× to 2.07× on Bun 1.4.4 (medians of five runs
- * of interleaved batches; BENCHMARKS.md).
+ * `Headers` written first: the header list is copied once instead of twice. What is written comes
+ * from the decision's write plan (decide/write_plan.ts), prepared when the decision was: names and
+ * values ready, `Vary` joined once.
  */
 export function writeDecision(response: Response, decision: CacheDecision): Response {
-  if (decision.cacheControl === null && !decision.neutralisesTargetedLifetimes) return response;
-  if (decision.rejects) return rejection(response, decision);
+  const plan = writePlanOf(decision);
+  if (!plan.rebuilds) return response;
+  if (plan.rejects) return rejection(response, plan);
   try {
     const written = new Response(response.body, {
       status: response.status,
@@ -116,15 +116,14 @@ export function writeDecision(response: Response, decision: CacheDecision): Resp
       headers: response.headers,
     });
     const headers = written.headers;
-    if (decision.cacheControl !== null) headers.set("cache-control", decision.cacheControl);
-    if (decision.vary.length > 0) {
-      const vary = _mergeVaryOfDecision(headers.get("vary"), decision.vary);
+    if (plan.neutralises) neutraliseTargetedLifetimes(headers);
+    const fields = plan.fields;
+    for (let i = 0; i < fields.length; i += 2) headers.set(fields[i]!, fields[i + 1]!);
+    if (plan.varyNames !== null) {
+      const vary = varyFor(plan, headers.get("vary"));
       if (vary !== null) headers.set("vary", vary);
     }
-    if (decision.neutralisesTargetedLifetimes) neutraliseTargetedLifetimes(headers);
-    const extra = decision.headers;
-    for (let i = 0; i < extra.length; i++) headers.set(extra[i]![0], extra[i]![1]);
-    if (decision.setCookie !== null) headers.append("set-cookie", decision.setCookie);
+    if (plan.setCookie !== null) headers.append("set-cookie", plan.setCookie);
     return written;
   } catch {
     // A response that looked rebuildable and was not, or a header value `Headers` refuses:
@@ -138,13 +137,13 @@ export function writeDecision(response: Response, decision: CacheDecision): Resp
  * The 400 that replaces a response when the sign-in marker is forged and the options say to
  * reject: the handler's body is cancelled unread, the marker cleared.
  */
-function rejection(response: Response, decision: CacheDecision): Response {
+function rejection(response: Response, plan: WritePlan): Response {
   response.body?.cancel().catch(() => {});
   const headers = new Headers({
     "cache-control": "private, no-store",
     "content-type": "text/plain; charset=utf-8",
   });
-  if (decision.setCookie !== null) headers.append("set-cookie", decision.setCookie);
+  if (plan.setCookie !== null) headers.append("set-cookie", plan.setCookie);
   return new Response("Bad Request: the sign-in cookie does not match the session\n", {
     status: 400,
     headers,

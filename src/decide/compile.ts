@@ -19,6 +19,7 @@ import { type CompiledRule, compiledRule, rankRules } from "../match/ranking.ts"
 import type { MatchedRule } from "./decision.ts";
 import { type PlanInput, planRule, type RulePlan } from "./plans.ts";
 import { prepareTags } from "./rule_tags.ts";
+import type { SharedWritePlans } from "./write_plan.ts";
 
 /** Options compiled: the validated configuration and its rules, most specific first. */
 export interface CompiledOptions {
@@ -38,6 +39,7 @@ export function compileOptions(
   const problems = new _ProblemList();
   const config = normaliseOptions(options, problems, ignoreOptions);
   const compiled: CompiledRule<RulePlan>[] = [];
+  const writePlans: SharedWritePlans = new Map();
   config.rules.forEach((declared, index) => {
     const pattern = compilePattern(declared.pattern, declared.path, problems);
     if (pattern === null) return;
@@ -52,7 +54,7 @@ export function compileOptions(
         path: declared.path,
       });
       const input: PlanInput = { rule, settings: declared.settings, status, ...tags };
-      return planRule(input, config.policies[declared.policy], config);
+      return planRule(input, config.policies[declared.policy], config, writePlans);
     };
     const statusPlans = new Map<number, RulePlan>();
     for (const [status, lifetime] of declared.settings.statuses) {

@@ -10,6 +10,7 @@ import { type Audience, UNCACHED } from "./built_in_policies.ts";
 import { type TargetExtensions, targetHeader, type TargetName } from "../headers/targets.ts";
 import { netlifyVary } from "../headers/platforms.ts";
 import type { EdgeRefusal } from "./edge.ts";
+import { type SharedWritePlans, withWritePlan } from "./write_plan.ts";
 
 /**
  * Why a response got the headers it got, or none.
@@ -166,7 +167,7 @@ export function unchanged(
   reason: "not-rebuildable" | "handler-cache-control",
   neutralise = false,
 ): CacheDecision {
-  return Object.freeze({
+  return withWritePlan({
     reason,
     rule: null,
     audience: null,
@@ -182,7 +183,7 @@ export function unchanged(
 
 /** A decision that sends the response uncached. */
 export function uncached(reason: DecisionReason, rule: MatchedRule | null = null): CacheDecision {
-  return Object.freeze({
+  return withWritePlan({
     reason,
     rule,
     audience: null,
@@ -231,7 +232,11 @@ export interface RuleOutcome {
  * cache may reuse, or, in keyed mode, that the keyed cache keeps for exactly their audience
  * (`X-Accel-Expires`, which it reads and strips).
  */
-export function ruleDecision(outcome: RuleOutcome, delivery: Delivery): CacheDecision {
+export function ruleDecision(
+  outcome: RuleOutcome,
+  delivery: Delivery,
+  writePlans?: SharedWritePlans,
+): CacheDecision {
   const { sharedLifetime, keyedCache, refusal } = outcome;
   const shared = sharedLifetime !== null;
   const headers = [...(outcome.headers ?? [])];
@@ -268,7 +273,7 @@ export function ruleDecision(outcome: RuleOutcome, delivery: Delivery): CacheDec
   }
   const stored = shared || keyedLifetime !== undefined;
   if (stored) headers.push(...delivery.tagHeaders);
-  const decision: CacheDecision = Object.freeze({
+  const decision: CacheDecision = withWritePlan({
     reason: "rule",
     rule: outcome.rule,
     audience: outcome.audience,
@@ -279,7 +284,7 @@ export function ruleDecision(outcome: RuleOutcome, delivery: Delivery): CacheDec
     tags: stored ? delivery.tags : [],
     neutralisesTargetedLifetimes: !shared,
     ...NOT_KEYED,
-  });
+  }, writePlans);
   if (stored) STORED.add(decision);
   return decision;
 }
@@ -301,7 +306,7 @@ export function withTags(
   tags: readonly string[],
   tagHeaders: readonly (readonly [string, string])[],
 ): CacheDecision {
-  return Object.freeze({
+  return withWritePlan({
     ...decision,
     headers: Object.freeze([...decision.headers, ...tagHeaders]),
     tags: Object.freeze(tags),

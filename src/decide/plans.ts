@@ -34,6 +34,7 @@ import { TARGETED_LIFETIME_HEADERS, type TargetName } from "../headers/targets.t
 import { isFieldName } from "../headers/vary.ts";
 import { type CdnName, PLATFORMS } from "../headers/platforms.ts";
 import { type EdgeAudience, edgeOutcome, type EdgeRefusal, edgeRefusal } from "./edge.ts";
+import type { SharedWritePlans } from "./write_plan.ts";
 
 /** Tags that take values from the URL: rendered per request from the pattern's groups. */
 export interface URLTags {
@@ -96,6 +97,7 @@ export function planRule(
   input: PlanInput,
   custom: Policy | undefined,
   context: PlanContext,
+  writePlans?: SharedWritePlans,
 ): RulePlan {
   const { rule, settings, status, urlTags } = input;
   const ownStatus = status === 200;
@@ -138,14 +140,18 @@ export function planRule(
       lifetime: rule.lifetime,
     });
     if (keyedCache?.carrier === "netlify" && builtIn.identityDependent) {
-      return ruleDecision({
-        rule,
-        audience,
-        cacheControl: UNCACHED,
-        vary: (result.vary ?? []).filter((name) => name.toLowerCase() !== "cookie"),
-        sharedLifetime: null,
-        keyedCache: { ...keyedCache, lifetime: keyedCache.lifetime ?? rule.lifetime },
-      }, delivery);
+      return ruleDecision(
+        {
+          rule,
+          audience,
+          cacheControl: UNCACHED,
+          vary: (result.vary ?? []).filter((name) => name.toLowerCase() !== "cookie"),
+          sharedLifetime: null,
+          keyedCache: { ...keyedCache, lifetime: keyedCache.lifetime ?? rule.lifetime },
+        },
+        delivery,
+        writePlans,
+      );
     }
     let shared = isSharedCacheable(result.cacheControl);
     const refusal = shared && builtIn.identityDependent
@@ -156,17 +162,21 @@ export function planRule(
       cacheControl = withoutSharing(cacheControl);
       shared = false;
     }
-    return ruleDecision({
-      rule,
-      audience: builtIn.identityDependent ? audience : null,
-      cacheControl: shared
-        ? shapeShared(cacheControl, settings, context.targets, ownStatus)
-        : cacheControl,
-      vary: result.vary ?? [],
-      sharedLifetime: shared ? rule.lifetime : null,
-      ...(refusal === null || !shared ? {} : { refusal }),
-      ...(keyedCache === undefined ? {} : { keyedCache }),
-    }, delivery);
+    return ruleDecision(
+      {
+        rule,
+        audience: builtIn.identityDependent ? audience : null,
+        cacheControl: shared
+          ? shapeShared(cacheControl, settings, context.targets, ownStatus)
+          : cacheControl,
+        vary: result.vary ?? [],
+        sharedLifetime: shared ? rule.lifetime : null,
+        ...(refusal === null || !shared ? {} : { refusal }),
+        ...(keyedCache === undefined ? {} : { keyedCache }),
+      },
+      delivery,
+      writePlans,
+    );
   };
   const hint: KeyedCacheHint | null = context.keyed === null || rule.lifetime === 0 ? null : {
     hashCookies: hashCookies(builtIn, context.keyed),

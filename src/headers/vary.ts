@@ -35,25 +35,6 @@ export function mergeVary(existing: string | null, additions: readonly string[])
   return names.length === 0 ? null : names.join(", ");
 }
 
-const JOINED = new WeakMap<readonly string[], string | null>();
-
-/**
- * {@link mergeVary} for a decision's names: when the response has no `Vary` yet, the result for a
- * frozen list (every decision's is) is computed once and remembered.
- */
-export function _mergeVaryOfDecision(
-  existing: string | null,
-  additions: readonly string[],
-): string | null {
-  if (existing !== null || !Object.isFrozen(additions)) return mergeVary(existing, additions);
-  let joined = JOINED.get(additions);
-  if (joined === undefined) {
-    joined = mergeVary(null, additions);
-    JOINED.set(additions, joined);
-  }
-  return joined;
-}
-
 function splitList(value: string | null): string[] {
   return value === null ? [] : value.split(",");
 }
