@@ -17,6 +17,7 @@ import {
 import type { KeyedConfig } from "../config/keyed.ts";
 import type { Identity } from "../config/policies.ts";
 import type { CacheDecision } from "./decision.ts";
+import { withWritePlan } from "./write_plan.ts";
 
 /** What the request's identity cookies say. */
 export interface IdentityCookies {
@@ -48,10 +49,12 @@ export function readIdentityCookies(request: Request, keyed: KeyedConfig): Ident
  * A response that sets the session cookie signs someone in; one that expires it signs them out.
  * The marker follows in the same response, so the very next request is keyed right. `null` when
  * the response leaves the session cookie alone or manages the marker itself.
+ *
+ * @param headers The response's headers.
  */
-export function markerFromResponse(response: Response, keyed: KeyedConfig): Mismatch | null {
+export function markerFromResponse(headers: Headers, keyed: KeyedConfig): Mismatch | null {
   let action: "set" | "clear" | null = null;
-  for (const cookie of response.headers.getSetCookie()) {
+  for (const cookie of headers.getSetCookie()) {
     const pair = cookie.split(";", 1)[0]!;
     const equals = pair.indexOf("=");
     const name = pair.slice(0, equals < 0 ? pair.length : equals).trim();
@@ -132,7 +135,7 @@ export function mismatchDecision(
   );
   // A handler's private or no-store stays; anything else becomes the uncached value.
   const keepsHandler = decision.reason === "handler-cache-control" && handlerForbidsSharing;
-  return Object.freeze({
+  return withWritePlan({
     ...(keepsHandler ? decision : uncached),
     reason: keepsHandler ? decision.reason : "identity-mismatch",
     mismatch: mismatch.why,
@@ -165,7 +168,7 @@ const LOOPBACK = /^(?:localhost|[^/]*\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
 /** The same decision, reporting that the `Secure` marker cannot reach the browser. */
 export function withSecureMarkerWarning(decision: CacheDecision): CacheDecision {
-  return Object.freeze({ ...decision, warning: "secure-marker-over-http" });
+  return withWritePlan({ ...decision, warning: "secure-marker-over-http" });
 }
 
 function markerMaxAge(

@@ -38,17 +38,24 @@ import {
 import { customDecision, type RulePlan } from "./plans.ts";
 import { tagsFromURL } from "./rule_tags.ts";
 
-/** A decision that waits for the identity: the rule's policy needs it, or the keyed cookies do. */
-export interface PendingDecision {
+/**
+ * A decision that waits for the identity: the plan of the rule whose policy depends on who asks
+ * (or whose tags depend on the URL), or, in keyed mode, what the identity cookies are checked with.
+ */
+export type PendingDecision = RulePlan | KeyedPending;
+
+/** Keyed mode: what waits for the identity besides the rule's plan. */
+export interface KeyedPending {
+  readonly kind: "keyed";
   /** The plan of the rule whose policy depends on who asks, if that is what waits. */
   readonly plan: RulePlan | null;
   /** The decision already made without the identity, if any. */
   readonly decision: CacheDecision | null;
-  /** Keyed mode: the identity cookies to check against the identity. */
+  /** The identity cookies to check against the identity. */
   readonly cookies: IdentityCookies | null;
   /** Whether the handler's own `Cache-Control` forbids shared storage. */
   readonly handlerForbidsSharing: boolean;
-  /** Keyed mode: the marker change a session cookie set or expired by the response calls for. */
+  /** The marker change a session cookie set or expired by the response calls for. */
   readonly responseMarker: Mismatch | null;
 }
 
@@ -90,9 +97,12 @@ export function compileDecider(
   const secureMarker = keyed !== null && (keyed.attributes.secure ?? true);
 
   /** Steps 2 to 6 without the identity. */
-  function decideResponse(request: Request, response: Response): CacheDecision | RulePlan {
-    const headers = response.headers;
-    const handlerCacheControl = keepHandlerCacheControl ? headers.get("cache-control") : null;
+  function decideResponse(
+    request: Request,
+    status: number,
+    headers: Headers,
+    handlerCacheControl: string | null,
+  ): CacheDecision | RulePlan {
     const setsCookie = headers.has("set-cookie");
     if (handlerCacheControl !== null) {
       if (allowsSharedStorage(handlerCacheControl)) {
@@ -102,7 +112,6 @@ export function compileDecider(
         ? HANDLER_CACHE_CONTROL_NEUTRALISED
         : HANDLER_CACHE_CONTROL;
     }
-    const status = response.status;
     const ownStatus = status === 200 || status === 304;
     if (!ownStatus && !ruleStatuses.has(status)) return UNCACHED_STATUS;
     const method = request.method;
@@ -137,7 +146,9 @@ export function compileDecider(
     cookies: IdentityCookies | null,
   ): CacheDecision {
     if (plan.kind === "fixed") return plan.decision;
-    const carriesAuthorization = request.headers.has("authorization");
+    // get(), not has(): Deno answers get("authorization") from the request without copying its
+    // header list, and both runtimes answer get() as fast as has().
+    const carriesAuthorization = request.headers.get("authorization") !== null;
     if (plan.kind === "audience") {
       // The keyed cache tells visitors apart by cookie only: a signed-in identity that did not
       // come with the session cookie (a bearer token, say) gets the unkeyed, private page.
@@ -168,6 +179,27 @@ export function compileDecider(
     );
   }
 
+  /** Keyed mode: what the identity cookies are checked with, beside the decision or plan. */
+  function keyedPending(
+    request: Request,
+    headers: Headers,
+    decided: CacheDecision | RulePlan,
+  ): CacheDecision | KeyedPending {
+    const cookies = readIdentityCookies(request, keyed!);
+    const responseMarker = headers.has("set-cookie") ? markerFromResponse(headers, keyed!) : null;
+    if (cookies === null && responseMarker === null && "reason" in decided) return decided;
+    const handlerCacheControl = headers.get("cache-control");
+    return {
+      kind: "keyed",
+      plan: "reason" in decided ? null : decided,
+      decision: "reason" in decided ? decided : null,
+      cookies,
+      handlerForbidsSharing: handlerCacheControl !== null &&
+        !allowsSharedStorage(handlerCacheControl),
+      responseMarker,
+    };
+  }
+
   return {
     onError,
     decideBeforeIdentity(request, response) {
@@ -176,32 +208,21 @@ export function compileDecider(
       if (status < 200 || status > 599 || response.type === "error" || response.bodyUsed) {
         return NOT_REBUILDABLE;
       }
-      const decided = decideResponse(request, response);
-      const cookies = keyed === null ? null : readIdentityCookies(request, keyed);
-      const responseMarker = keyed !== null && response.headers.has("set-cookie")
-        ? markerFromResponse(response, keyed)
-        : null;
-      if (cookies === null && responseMarker === null && "reason" in decided) return decided;
-      const handlerCacheControl = response.headers.get("cache-control");
-      return {
-        plan: "reason" in decided ? null : decided,
-        decision: "reason" in decided ? decided : null,
-        cookies,
-        handlerForbidsSharing: handlerCacheControl !== null &&
-          !allowsSharedStorage(handlerCacheControl),
-        responseMarker,
-      };
+      const headers = response.headers;
+      const handlerCacheControl = keepHandlerCacheControl ? headers.get("cache-control") : null;
+      const decided = decideResponse(request, status, headers, handlerCacheControl);
+      return keyed === null ? decided : keyedPending(request, headers, decided);
     },
     decideForIdentity(pending, request, identity) {
+      if (pending.kind !== "keyed") return decideRule(pending, request, identity, null);
       const decision = pending.decision ??
         decideRule(pending.plan!, request, identity, pending.cookies);
-      if (keyed === null) return decision;
       const mismatch = pending.responseMarker ??
         (pending.cookies === null ? null : findMismatch(pending.cookies, identity));
       const decided = mismatch === null ? decision : mismatchDecision(
         decision,
         mismatch,
-        keyed,
+        keyed!,
         identity,
         UNCACHED_MISMATCH,
         pending.handlerForbidsSharing,
