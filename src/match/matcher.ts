@@ -13,7 +13,8 @@ import {
 } from "./pattern_parts.ts";
 import { componentTest } from "./regexp.ts";
 import { type PathKey, pathKey } from "./path_key.ts";
-import { type Confirm, createNode, insert, search, type TrieNode } from "./trie.ts";
+import { type Confirm, createNode, insert, type TrieNode } from "./trie.ts";
+import { compactTrie, searchTrie } from "./trie_search.ts";
 import { readComponents, type URLComponents } from "./url_components.ts";
 
 /** Finds the rule that decides a URL: the first match in ranked order, or `null`. */
@@ -92,16 +93,20 @@ export function buildMatcher<Plan>(ranked: readonly CompiledRule<Plan>[]): RuleM
     }
     insert(root, indexed.key, { rank, confirm: indexed.confirm });
   });
+  const hosts = [...byHost.keys()];
+  const { trie, ids } = compactTrie([anyHost, ...byHost.values()]);
+  const hostRoots = new Map(hosts.map((host, i) => [host, ids[i + 1]!]));
+  const anyHostRoot = ids[0]!;
   return (url) => {
     const components = readComponents(url);
     if (components === null) return linear(url);
     const path = components.pathname;
     let best = Infinity;
-    if (byHost.size > 0) {
-      const root = byHost.get(components.hostname);
-      if (root !== undefined) best = search(root, path, 1, components, url, best);
+    if (hostRoots.size > 0) {
+      const root = hostRoots.get(components.hostname);
+      if (root !== undefined) best = searchTrie(trie, root, path, 1, components, url, best);
     }
-    best = search(anyHost, path, 1, components, url, best);
+    best = searchTrie(trie, anyHostRoot, path, 1, components, url, best);
     return ranked[best] ?? null;
   };
 }

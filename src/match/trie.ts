@@ -1,6 +1,6 @@
 /**
- * A trie over path segments whose nodes hold rules in rank order, searched for the best-ranked
- * rule that matches a path.
+ * A trie over path segments whose nodes hold rules in rank order, built rule by rule; it is
+ * searched in the compact form `trie_search.ts` makes of it.
  *
  * @module
  */
@@ -127,69 +127,6 @@ function child(node: TrieNode, step: SegmentStep): TrieNode {
 }
 
 /**
- * The best rank of a rule matching the path, or `best` if none does better.
- *
- * @param node Where the search is: the path's segments before `start` have matched.
- * @param path The pathname, starting with `/`.
- * @param start Where the next segment starts, just after a `/`; past the end when the path
- * has no more segments.
- */
-export function search(
-  node: TrieNode,
-  path: string,
-  start: number,
-  components: URLComponents,
-  url: string,
-  best: number,
-): number {
-  if (node.minRank >= best) return best;
-  if (node.open.length > 0) best = firstConfirmed(node.open, components, url, best);
-  if (start > path.length) {
-    if (node.endRank === Infinity) return firstConfirmed(node.end, components, url, best);
-    return node.endRank < best ? node.endRank : best;
-  }
-  if (node.restRank !== Infinity) {
-    if (node.restRank < best) best = node.restRank;
-  } else if (node.rest.length > 0) {
-    best = firstConfirmed(node.rest, components, url, best);
-  }
-  const { fixed, regexps, named } = node;
-  if (fixed === null && regexps === null && named === null) return best;
-  let end = path.indexOf("/", start);
-  if (end === -1) end = path.length;
-  if (fixed !== null) {
-    const exact = fixedChild(fixed, path, start, end);
-    if (exact !== null) best = search(exact, path, end + 1, components, url, best);
-  }
-  if (regexps !== null) {
-    const segment = path.slice(start, end);
-    for (const { test, node: next } of regexps) {
-      if (next.minRank < best && test.test(segment)) {
-        best = search(next, path, end + 1, components, url, best);
-      }
-    }
-  }
-  if (named !== null && end > start) best = search(named, path, end + 1, components, url, best);
-  return best;
-}
-
-/** The child for the segment `path.slice(start, end)`, found without slicing it. */
-function fixedChild(
-  fixed: Map<number, TrieNode>,
-  path: string,
-  start: number,
-  end: number,
-): TrieNode | null {
-  const length = end - start;
-  let candidate = fixed.get(segmentHash(path, start, end)) ?? null;
-  for (; candidate !== null; candidate = candidate.sameHash) {
-    const { text } = candidate;
-    if (text.length === length && path.startsWith(text, start)) return candidate;
-  }
-  return null;
-}
-
-/**
  * A 32-bit hash of `text.slice(start, end)` (its length, then each UTF-16 code unit, times 31).
  * Reading the segment in place is what the hash is for: a segment sliced out of the path to key a
  * `Map` costs a string per trie level on every request. Against the string-keyed `Map` it
@@ -197,21 +134,8 @@ function fixedChild(
  * took 84–90 % of the time on Deno 2.9 and 85–97 % on Bun 1.4 with 1,000 rules, 88–95 % on
  * Deno and 101–114 % on Bun with 10,000 (BENCHMARKS.md).
  */
-function segmentHash(text: string, start: number, end: number): number {
+export function segmentHash(text: string, start: number, end: number): number {
   let hash = end - start;
   for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
   return hash;
-}
-
-function firstConfirmed(
-  entries: readonly TrieEntry[],
-  components: URLComponents,
-  url: string,
-  best: number,
-): number {
-  for (const entry of entries) {
-    if (entry.rank >= best) break;
-    if (entry.confirm === null || entry.confirm(components, url)) return entry.rank;
-  }
-  return best;
 }
