@@ -1,30 +1,14 @@
 /**
  * A hello-world server for the wrk comparisons in BENCHMARKS.md, on Deno or on Bun. `MODE` picks
- * the handler:
+ * the handler (bench/_handlers.ts): `direct` (the handler writes its own caching headers),
+ * `cachewise` (the handler wrapped in `withCacheHeaders()`), `plain`, `floor`, `explain`, `apply`
+ * and the single steps, for the breakdown.
  *
- * - `plain`: the bare handler;
- * - `rebuild`: its response rebuilt with two headers set and no decision (what `apply()` cannot
- *   avoid);
- * - `cachewise`: the handler wrapped in `withCacheHeaders()` over 1,000 rules (what users run).
- *
- * and, for the breakdown of where the time goes:
- *
- * - `read`: the bare handler after reading `request.url` and the `Authorization` and `Cookie`
- *   headers, as a decision must;
- * - `explain`: `apply.explain()`, the decision alone, over the same rules; the response is sent
- *   as the handler made it;
- * - `apply`: `apply()` called synchronously on the handler's response;
- * - `apply-resolved`: the same, returned in a settled promise (what a promise costs the server);
- * - `mutate`: two headers set on the handler's own response, which is sent without a rebuild
- *   (what editing in place would cost; `apply()` never does it, see `writeDecision()`);
- * - `read-response`: the bare handler after reading the request as `read` does and its own
- *   response's status, `Cache-Control`, `Set-Cookie` and `Vary`, as a decision must (on Deno 2.9
- *   reading a response's headers takes it off `Deno.serve`'s fast path for static responses);
- * - `direct`: the handler writing the same two headers into its own `new Response()`, no
- *   middleware at all: what having the headers costs the server, whoever decides them.
+ * `RULES` picks the rules (bench/_rule_sets.ts): a number of synthetic rules (default 1,000) or
+ * `site`, the 50 rules of a realistic site.
  *
  *   MODE=plain PORT=8401 deno run -A bench/serve_app.ts
- *   MODE=cachewise PORT=8401 bun bench/serve_app.ts
+ *   MODE=cachewise RULES=site PORT=8401 bun bench/serve_app.ts
  *
  * With `HANDLER_TIME=1` the server also times each call of the handler (`performance.now()`
  * before and after, so the handler's own work in the running server, the runtime's HTTP work
@@ -33,8 +17,8 @@
  * `bench/wrk_bench.sh` starts it, loads it with wrk and stops it.
  */
 
-import { cacheHeaders, withCacheHeaders } from "../mod.ts";
-import { syntheticTimeouts } from "./_fixtures.ts";
+import { type Handler, handlerFor } from "./_handlers.ts";
+import { benchRules } from "./_rule_sets.ts";
 
 interface Env {
   process: {
@@ -49,92 +33,13 @@ interface Env {
   };
   Bun?: { serve(options: { port: number; hostname: string; fetch: Handler }): unknown };
 }
-type Handler = (request: Request) => Response | Promise<Response>;
 
 const global = globalThis as unknown as Env;
 const mode = global.process.env.MODE ?? "plain";
 const port = Number(global.process.env.PORT ?? 8401);
 const hostname = "127.0.0.1";
-const timeouts = syntheticTimeouts(1_000);
-
-const hello = (): Response =>
-  new Response("<html>hello</html>", { headers: { "content-type": "text/html; charset=utf-8" } });
-
-/** The bare rebuild of bench/apply_bench.ts: the headers copied, two set, the body handed on. */
-function rebuild(response: Response): Response {
-  const headers = new Headers(response.headers);
-  headers.set("cache-control", "max-age=5, s-maxage=60");
-  headers.set("x-accel-expires", "60");
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
-}
-
-/** Kept so that no runtime can drop the reads as unused. */
-let read = 0;
-
-function handlerFor(mode: string): Handler {
-  switch (mode) {
-    case "plain":
-      return hello;
-    case "rebuild":
-      return () => rebuild(hello());
-    case "cachewise":
-      return withCacheHeaders(hello, { timeouts, identify: () => null });
-    case "read":
-      return (request) => {
-        const headers = request.headers;
-        read += request.url.length + (headers.get("authorization") ?? "").length +
-          (headers.get("cookie") ?? "").length;
-        return hello();
-      };
-    case "explain": {
-      const apply = cacheHeaders({ timeouts });
-      return (request) => {
-        const response = hello();
-        read += apply.explain(request, response, null).vary.length;
-        return response;
-      };
-    }
-    case "read-response":
-      return (request) => {
-        const response = hello();
-        const headers = response.headers;
-        read += request.url.length + (request.headers.get("cookie") ?? "").length +
-          response.status + (headers.get("cache-control") ?? "").length +
-          (headers.get("set-cookie") ?? "").length + (headers.get("vary") ?? "").length;
-        return response;
-      };
-    case "direct":
-      return () =>
-        new Response("<html>hello</html>", {
-          headers: {
-            "content-type": "text/html; charset=utf-8",
-            "cache-control": "max-age=5, s-maxage=60",
-            "x-accel-expires": "60",
-          },
-        });
-    case "apply": {
-      const apply = cacheHeaders({ timeouts });
-      return (request) => apply(request, hello(), null);
-    }
-    case "apply-resolved": {
-      const apply = cacheHeaders({ timeouts });
-      return (request) => Promise.resolve(apply(request, hello(), null));
-    }
-    case "mutate":
-      return () => {
-        const response = hello();
-        response.headers.set("cache-control", "max-age=5, s-maxage=60");
-        response.headers.set("x-accel-expires", "60");
-        return response;
-      };
-    default:
-      throw new Error(`Unknown MODE "${mode}"`);
-  }
-}
+const { timeouts, rules } = benchRules(global.process.env.RULES ?? "1000");
+const options = { timeouts, rules };
 
 /** `handler`, timed call by call; the totals are printed on SIGTERM. */
 function timed(handler: Handler): Handler {
@@ -161,9 +66,8 @@ function timed(handler: Handler): Handler {
 }
 
 const handler = global.process.env.HANDLER_TIME === "1"
-  ? timed(handlerFor(mode))
-  : handlerFor(mode);
+  ? timed(handlerFor(mode, options))
+  : handlerFor(mode, options);
 if (global.Deno) global.Deno.serve({ port, hostname }, handler);
 else if (global.Bun) global.Bun.serve({ port, hostname, fetch: handler });
 else throw new Error("Run with Deno or Bun");
-(globalThis as { __read?: () => number }).__read = () => read;

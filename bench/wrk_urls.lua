@@ -1,8 +1,13 @@
--- Distinct request paths for wrk, spread over the 1,000 rules of bench/serve_app.ts (cold).
+-- The request paths of bench/wrk_paths.ts, read from the file PATHS names, sent in turn (so that
+-- with the synthetic rules every request has a distinct URL, and with the site's rules the
+-- traffic is weighted as bench/_site.ts says).
+local paths = {}
+for line in io.lines(os.getenv("PATHS")) do
+  paths[#paths + 1] = line
+end
 local counter = 0
 
 request = function()
-  counter = counter + 1
-  local area = (counter * 7919) % 1000
-  return wrk.format("GET", "/area" .. area .. "/" .. counter .. "?page=" .. (counter % 7))
+  counter = counter % #paths + 1
+  return wrk.format("GET", paths[counter])
 end
