@@ -110,11 +110,8 @@ export function writeDecision(response: Response, decision: CacheDecision): Resp
   if (!plan.rebuilds) return response;
   if (plan.rejects) return rejection(response, plan);
   try {
-    const written = new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    // The response is its own ResponseInit: status, status text and headers are read from it.
+    const written = new Response(response.body, response);
     const headers = written.headers;
     if (plan.neutralises) neutraliseTargetedLifetimes(headers);
     const fields = plan.fields;

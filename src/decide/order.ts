@@ -19,7 +19,7 @@ import type { CacheHeadersOptions } from "../config/options.ts";
 import type { Identity } from "../config/policies.ts";
 import { allowsSharedStorage } from "../headers/cache_control.ts";
 import { hasTargetedLifetime } from "../headers/targets.ts";
-import { buildMatcher } from "../match/matcher.ts";
+import { buildRankMatcher } from "../match/matcher.ts";
 import { MAX_MATCHED_URL_LENGTH } from "../match/pattern_safety.ts";
 import type { Audience } from "./built_in_policies.ts";
 import { compileOptions } from "./compile.ts";
@@ -89,7 +89,9 @@ export function compileDecider(
   ignoreOptions?: ReadonlySet<string>,
 ): Decider {
   const { config, ranked } = compileOptions(options, ignoreOptions);
-  const matchRule = buildMatcher(ranked);
+  const matchRank = buildRankMatcher(ranked);
+  /** Each rule's plan for 200 (and 304), by rank: one array read instead of the rule's object. */
+  const ownPlans = ranked.map((rule) => rule.plan);
   const { keepHandlerCacheControl, identityHeaders, keyed, onError } = config;
   /** Statuses besides 200 and 304 that some rule caches. */
   const ruleStatuses = new Set(ranked.flatMap((rule) => [...rule.statusPlans.keys()]));
@@ -119,9 +121,9 @@ export function compileDecider(
     if (setsCookie) return UNCACHED_SET_COOKIE;
     const url = request.url;
     if (url.length > MAX_MATCHED_URL_LENGTH) return UNCACHED_URL_TOO_LONG;
-    const rule = matchRule(url);
-    if (rule === null) return ownStatus ? UNCACHED_NO_RULE : UNCACHED_STATUS;
-    const plan = ownStatus ? rule.plan : rule.statusPlans.get(status);
+    const rank = matchRank(url);
+    if (rank === Infinity) return ownStatus ? UNCACHED_NO_RULE : UNCACHED_STATUS;
+    const plan = ownStatus ? ownPlans[rank]! : ranked[rank]!.statusPlans.get(status);
     if (plan === undefined) return UNCACHED_STATUS;
     return plan.kind === "fixed" && plan.urlTags === null ? plan.decision : plan;
   }
@@ -205,7 +207,8 @@ export function compileDecider(
     decideBeforeIdentity(request, response) {
       if (!(response instanceof Response)) throw _notAResponse(response);
       const status = response.status;
-      if (status < 200 || status > 599 || response.type === "error" || response.bodyUsed) {
+      // Response.error() and opaque responses have status 0.
+      if (status < 200 || status > 599 || response.bodyUsed) {
         return NOT_REBUILDABLE;
       }
       const headers = response.headers;

@@ -80,6 +80,24 @@ export function buildLinearMatcher<Plan>(ranked: readonly CompiledRule<Plan>[]):
  * ```
  */
 export function buildMatcher<Plan>(ranked: readonly CompiledRule<Plan>[]): RuleMatcher<Plan> {
+  const matchRank = buildRankMatcher(ranked);
+  return (url) => ranked[matchRank(url)] ?? null;
+}
+
+/**
+ * {@link buildMatcher}'s answer as a position in `ranked`, or `Infinity` when no rule matches: for
+ * callers that keep what they need per rule in arrays of their own, by rank.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(buildRankMatcher<null>([])("https://example.com/"), Infinity);
+ * ```
+ */
+export function buildRankMatcher<Plan>(
+  ranked: readonly CompiledRule<Plan>[],
+): (url: string) => number {
   const linear = buildLinearMatcher(ranked);
   const anyHost = createNode();
   const byHost = new Map<string, TrieNode>();
@@ -99,15 +117,17 @@ export function buildMatcher<Plan>(ranked: readonly CompiledRule<Plan>[]): RuleM
   const anyHostRoot = ids[0]!;
   return (url) => {
     const components = readComponents(url);
-    if (components === null) return linear(url);
+    if (components === null) {
+      const rule = linear(url);
+      return rule === null ? Infinity : ranked.indexOf(rule);
+    }
     const path = components.pathname;
     let best = Infinity;
     if (hostRoots.size > 0) {
       const root = hostRoots.get(components.hostname);
       if (root !== undefined) best = searchTrie(trie, root, path, 1, components, url, best);
     }
-    best = searchTrie(trie, anyHostRoot, path, 1, components, url, best);
-    return ranked[best] ?? null;
+    return searchTrie(trie, anyHostRoot, path, 1, components, url, best);
   };
 }
 
