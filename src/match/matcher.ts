@@ -14,7 +14,7 @@ import {
 import { componentTest } from "./regexp.ts";
 import { type PathKey, pathKey } from "./path_key.ts";
 import { type Confirm, createNode, insert, type TrieNode } from "./trie.ts";
-import { compactTrie, searchTrie } from "./trie_search.ts";
+import { type CompactTrie, compactTrie, searchTrie } from "./trie_search.ts";
 import { readComponents, type URLComponents } from "./url_components.ts";
 
 /** Finds the rule that decides a URL: the first match in ranked order, or `null`. */
@@ -98,7 +98,32 @@ export function buildMatcher<Plan>(ranked: readonly CompiledRule<Plan>[]): RuleM
 export function buildRankMatcher<Plan>(
   ranked: readonly CompiledRule<Plan>[],
 ): (url: string) => number {
-  const linear = buildLinearMatcher(ranked);
+  const { trie, anyHostRoot, hostRoots } = buildIndex(ranked);
+  return (url) => {
+    const components = readComponents(url);
+    if (components === null) {
+      for (let rank = 0; rank < ranked.length; rank++) {
+        if (ranked[rank]!.urlPattern.test(url)) return rank;
+      }
+      return Infinity;
+    }
+    const path = components.pathname;
+    let best = Infinity;
+    if (hostRoots.size > 0) {
+      const root = hostRoots.get(components.hostname);
+      if (root !== undefined) best = searchTrie(trie, root, path, 1, components, url, best);
+    }
+    return searchTrie(trie, anyHostRoot, path, 1, components, url, best);
+  };
+}
+
+/**
+ * The index: a trie per exact hostname and one for all other hosts, built node by node and then
+ * compacted. Built in a function of its own, so that the nodes are garbage once compacted.
+ */
+function buildIndex(
+  ranked: readonly CompiledRule<unknown>[],
+): { trie: CompactTrie; anyHostRoot: number; hostRoots: ReadonlyMap<string, number> } {
   const anyHost = createNode();
   const byHost = new Map<string, TrieNode>();
   ranked.forEach((rule, rank) => {
@@ -113,21 +138,10 @@ export function buildRankMatcher<Plan>(
   });
   const hosts = [...byHost.keys()];
   const { trie, ids } = compactTrie([anyHost, ...byHost.values()]);
-  const hostRoots = new Map(hosts.map((host, i) => [host, ids[i + 1]!]));
-  const anyHostRoot = ids[0]!;
-  return (url) => {
-    const components = readComponents(url);
-    if (components === null) {
-      const rule = linear(url);
-      return rule === null ? Infinity : ranked.indexOf(rule);
-    }
-    const path = components.pathname;
-    let best = Infinity;
-    if (hostRoots.size > 0) {
-      const root = hostRoots.get(components.hostname);
-      if (root !== undefined) best = searchTrie(trie, root, path, 1, components, url, best);
-    }
-    return searchTrie(trie, anyHostRoot, path, 1, components, url, best);
+  return {
+    trie,
+    anyHostRoot: ids[0]!,
+    hostRoots: new Map(hosts.map((host, i) => [host, ids[i + 1]!])),
   };
 }
 

@@ -44,6 +44,8 @@ interface RegexpStep {
   readonly node: number;
 }
 
+const NO_STEPS: readonly RegexpStep[] = Object.freeze([]);
+
 /** The searchable trie. Node 0 is the first root given to {@link compactTrie}. */
 export interface CompactTrie {
   readonly nodes: Int32Array;
@@ -82,7 +84,9 @@ export function compactTrie(roots: readonly TrieNode[]): { trie: CompactTrie; id
     end: all.map((node) => node.end),
     rest: all.map((node) => node.rest),
     regexps: all.map((node) =>
-      (node.regexps ?? []).map(({ test, node: next }) => ({ test, node: ids.get(next)! }))
+      node.regexps === null
+        ? NO_STEPS
+        : node.regexps.map(({ test, node: next }) => ({ test, node: ids.get(next)! }))
     ),
   };
   let textEnd = 0;
