@@ -64,8 +64,8 @@ wait_idle() {
   done
 }
 
-cpu_ticks() { # user + system ticks of a process, all threads
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
+cpu_ticks() { # user and system ticks of a process, all threads
+  awk '{ print $14, $15 }' "/proc/$1/stat"
 }
 
 serve() { # runtime mode rules
@@ -98,22 +98,24 @@ for round in $(seq 1 "$ROUNDS"); do
         "${WRK_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -s bench/wrk_urls.lua \
           "http://127.0.0.1:$PORT" > /dev/null
         load=$(cut -d' ' -f1 /proc/loadavg)
-        before=$(cpu_ticks "$server")
+        read -r user_before system_before < <(cpu_ticks "$server")
         [ "$HANDLER_TIME" = 1 ] && kill -USR2 "$server"
         result=$("${WRK_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk_urls.lua \
           "http://127.0.0.1:$PORT")
-        after=$(cpu_ticks "$server")
+        read -r user_after system_after < <(cpu_ticks "$server")
         kill "$server"
         wait "$server" 2> /dev/null || true
         requests=$(awk '/Requests\/sec/ { print $2 }' <<< "$result")
         total=$(awk '/requests in/ { print $1 }' <<< "$result")
         latency=$(awk '/Latency/ { print $2 }' <<< "$result")
-        cpu=$(awk -v t="$((after - before))" -v hz="$TICKS" -v n="$total" \
-          'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+        cpu=$(awk -v u="$((user_after - user_before))" -v s="$((system_after - system_before))" \
+          -v hz="$TICKS" -v n="$total" 'BEGIN { printf "%.2f %.2f", (u + s) / hz * 1e6 / n, u / hz * 1e6 / n }')
+        user=${cpu#* }
+        cpu=${cpu% *}
         handler=""
         [ "$HANDLER_TIME" = 1 ] && handler=" $(grep -o 'handler-us/request [0-9.]*' "$SERVER_OUT")"
         echo "round $round rules $rules $runtime $mode requests/s $requests latency-avg $latency" \
-          "server-cpu-us/request $cpu$handler load $load" | tee -a "$WORK/lines"
+          "server-cpu-us/request $cpu$handler load $load user-us/request $user" | tee -a "$WORK/lines"
       done
     done
   done
@@ -134,7 +136,7 @@ awk '
     printf "%s %.2f (%.2f-%.2f)\n", label, m, low, high
   }
   {
-    key = $4 " rules " $5; cpu[key, $6, $2] = $12; rps[key, $6, $2] = $8
+    key = $4 " rules " $5; cpu[key, $6, $2] = $12; rps[key, $6, $2] = $8; user[key, $6, $2] = $NF
     if ($13 == "handler-us/request") handler[key, $6, $2] = $14
     keys[key] = 1; modes[$6] = 1; if ($2 > rounds) rounds = $2
   }
@@ -146,16 +148,21 @@ awk '
         for (r = 1; r <= rounds; r++) if ((key, mode, r) in cpu) list = list " " cpu[key, mode, r]
         show("  " mode " server CPU us/request", list)
         list = ""
+        for (r = 1; r <= rounds; r++) if ((key, mode, r) in user) list = list " " user[key, mode, r]
+        show("  " mode " of which user us/request", list)
+        list = ""
         for (r = 1; r <= rounds; r++) if ((key, mode, r) in handler) list = list " " handler[key, mode, r]
         show("  " mode " handler us/request", list)
       }
-      over = ""; ratio = ""
+      over = ""; ratio = ""; overuser = ""
       for (r = 1; r <= rounds; r++) {
         if (!((key, "cachewise", r) in cpu) || !((key, "direct", r) in cpu)) continue
         over = over " " (cpu[key, "cachewise", r] - cpu[key, "direct", r])
+        overuser = overuser " " (user[key, "cachewise", r] - user[key, "direct", r])
         ratio = ratio " " (rps[key, "cachewise", r] / rps[key, "direct", r])
       }
       show("  overhead, cachewise - direct, us/request", over)
+      show("  the same in user time, us/request", overuser)
       show("  throughput cachewise / direct", ratio)
     }
   }
