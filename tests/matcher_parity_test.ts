@@ -266,6 +266,14 @@ describe("buildMatcher() returns what the linear URLPattern scan returns", () =>
     assert.equal(assertParity(patterns, urls), 7);
   });
 
+  test("on empty path segments, which are fixed segments of no text", () => {
+    // Each "//" is a fixed step of text "" in the index; its hash table must have room for them.
+    const patterns = ["//", "///x", "/a//b", "/a///:id", "////*", "/a/:x//c", "/:x//"];
+    const paths = ["//", "///x", "/a//b", "/a///1", "////q/r", "/a/1//c", "/z//", "/a/b", "/"];
+    const urls = paths.map((path) => `https://shop.example${path}`);
+    assert.ok(assertParity(patterns, urls) >= 7);
+  });
+
   test("asks URLPattern only about rules its index cannot model", () => {
     let calls = 0;
     const spy = (rule: CompiledRule<null>): CompiledRule<null> => ({
