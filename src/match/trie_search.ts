@@ -30,6 +30,7 @@ const FLAGS = 6;
 
 /** No rank: larger than every rank, like `Infinity` in the nodes. */
 const NO_RANK = 0x7fffffff;
+const SLASH = 47;
 const HAS_OPEN = 1;
 const HAS_END = 2;
 const HAS_REST = 4;
@@ -178,11 +179,14 @@ export function searchTrie(
     best = firstConfirmed(trie.rest[node]!, components, url, best);
   }
   if ((flags & HAS_CHILDREN) === 0) return best;
-  let end = path.indexOf("/", start);
-  if (end === -1) end = path.length;
+  let end: number;
   if ((flags & HAS_FIXED) !== 0) {
-    const exact = fixedChild(trie, node, path, start, end);
+    end = segmentEnd(path, start);
+    const exact = fixedChild(trie, node, path, start, end, hashRead);
     if (exact !== -1) best = searchTrie(trie, exact, path, end + 1, components, url, best);
+  } else {
+    end = path.indexOf("/", start);
+    if (end === -1) end = path.length;
   }
   if ((flags & HAS_REGEXPS) !== 0) {
     const segment = path.slice(start, end);
@@ -199,6 +203,29 @@ export function searchTrie(
   return best;
 }
 
+/** The hash ({@link segmentHash}) of the segment the last {@link segmentEnd} read. */
+let hashRead = 0;
+
+/**
+ * Where the segment from `start` ends (at the next `/`, or the end of the path), its hash left in
+ * {@link hashRead}: one pass over the segment instead of one to find its end and one to hash it.
+ * `segmentHash()` starts from the length, unknown until the end, so the pass sums the code units
+ * (each times 31 per unit after it) and adds the length times 31 to the power of the length.
+ */
+function segmentEnd(path: string, start: number): number {
+  let sum = 0;
+  let power = 1;
+  let end = start;
+  for (; end < path.length; end++) {
+    const code = path.charCodeAt(end);
+    if (code === SLASH) break;
+    sum = (Math.imul(sum, 31) + code) | 0;
+    power = Math.imul(power, 31);
+  }
+  hashRead = (Math.imul(end - start, power) + sum) | 0;
+  return end;
+}
+
 /** The child of `parent` for the segment `path.slice(start, end)`, or -1; nothing is sliced. */
 function fixedChild(
   trie: CompactTrie,
@@ -206,9 +233,9 @@ function fixedChild(
   path: string,
   start: number,
   end: number,
+  hash: number,
 ): number {
   const { slots, nodes, texts, mask } = trie;
-  const hash = segmentHash(path, start, end);
   const length = end - start;
   for (let slot = slotOf(parent, hash, mask);; slot = (slot + 1) & mask) {
     const owner = slots[slot * 3]!;
