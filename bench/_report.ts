@@ -80,6 +80,32 @@ export function printRatios(
 }
 
 /**
+ * Prints a Mermaid line chart of the medians of `names` (one line each, in that order) against
+ * the number of rules, in nanoseconds: the scaling charts of BENCHMARKS.md.
+ */
+export function printChart(
+  title: string,
+  medians: readonly Median[],
+  names: readonly string[],
+): void {
+  const counts = [...new Set(medians.map((m) => m.rules))];
+  const lines = names.map((name) =>
+    counts.map((count) => Math.round(medianOf(medians, name, count)))
+  );
+  const top = Math.max(...lines.flat().filter(Number.isFinite));
+  const scale = 10 ** Math.floor(Math.log10(top));
+  console.log("\n```mermaid\nxychart-beta");
+  console.log(`    title "${title} (${runtimeName()}, median ns per request)"`);
+  console.log(
+    `    x-axis "rules" [${counts.map((c) => `"${c.toLocaleString("en")}"`).join(", ")}]`,
+  );
+  console.log(`    y-axis "ns" 0 --> ${Math.ceil(top / scale) * scale}`);
+  for (const line of lines) console.log(`    line [${line.join(", ")}]`);
+  console.log("```");
+  console.log(`Lines, in order: ${names.join("; ")}.`);
+}
+
+/**
  * Times each function in batches of `batch` calls, the functions taking turns for `rounds`
  * rounds, and returns each one's median time per call in nanoseconds. Unlike mitata's p50, a
  * batch includes the garbage collection its own allocations cause, and taking turns makes a

@@ -19,7 +19,8 @@
  * `findRoute()` on `new URL(request.url).pathname` (rou3 gets the synthetic rules in its syntax),
  * the reference the decision is held to.
  *
- * Set BENCH_RULES=10,1000,site to run some rule sets only (`site`: the 50 rules of bench/_site.ts
+ * Set MITATA=0 to run the interleaved batches only. Set BENCH_RULES=10,1000,site to run some rule
+ * sets only (`site`: the 50 rules of bench/_site.ts
  * and their weighted traffic; no rou3 row). Results: BENCHMARKS.md.
  */
 
@@ -135,45 +136,51 @@ function register(spec: string, rules: number): () => void {
   };
 }
 
-const specs = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
-  ?.env.BENCH_RULES?.split(",") ?? RULE_COUNTS.map(String);
+const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } })
+  .process.env;
+const specs = env.BENCH_RULES?.split(",") ?? RULE_COUNTS.map(String);
 /** The site's rules are tabulated as 50, beside the synthetic counts. */
 const selected = specs.map((spec) => (spec === "site" ? 50 : Number(spec)));
 const medians: Median[] = [];
 for (const [i, spec] of specs.entries()) {
   const runInterleaved = register(spec, selected[i]!);
-  medians.push(...await runMedians(selected[i]!));
+  if (env.MITATA !== "0") medians.push(...await runMedians(selected[i]!));
   runInterleaved();
 }
 /** Issue 17's target for apply() over the bare rebuild: 2.0× on Bun, 1.1× on Deno. */
 const applyTarget = runtimeName().startsWith("Bun") ? 2 : 1.1;
 
-printTable("apply() end to end", medians);
-console.log();
-const at = (name: string) => (rules: number) => medianOf(medians, name, rules);
-printRatios(
-  `apply() cold / bare rebuild, both with the handler's Response (target ≤ ${applyTarget})`,
-  medians,
-  (rules) => [at(APPLY_COLD)(rules), at(BARE)(rules)],
-  (value) => value <= applyTarget,
-);
-const smallest = Math.min(...selected);
-printRatios(
-  `apply.explain() cold, N rules / ${smallest} rules (target ≤ 1.5)`,
-  medians,
-  (rules) => [at(EXPLAIN_COLD)(rules), at(EXPLAIN_COLD)(smallest)],
-  (value) => value <= 1.5,
-);
-printRatios(
-  "the same without the handler's Response: (apply() − it) / (bare rebuild − it)",
-  medians,
-  (rules) => [at(APPLY_COLD)(rules) - at(INPUT)(rules), at(BARE)(rules) - at(INPUT)(rules)],
-);
-printRatios(
-  "the decision alone / bare rebuild: apply.explain() cold / bare rebuild",
-  medians,
-  (rules) => [at(EXPLAIN_COLD)(rules), at(BARE)(rules)],
-);
+if (medians.length > 0) printMitata();
+
+/** The tables and ratios of mitata's medians. */
+function printMitata(): void {
+  printTable("apply() end to end", medians);
+  console.log();
+  const at = (name: string) => (rules: number) => medianOf(medians, name, rules);
+  printRatios(
+    `apply() cold / bare rebuild, both with the handler's Response (target ≤ ${applyTarget})`,
+    medians,
+    (rules) => [at(APPLY_COLD)(rules), at(BARE)(rules)],
+    (value) => value <= applyTarget,
+  );
+  const smallest = Math.min(...selected);
+  printRatios(
+    `apply.explain() cold, N rules / ${smallest} rules (target ≤ 1.5)`,
+    medians,
+    (rules) => [at(EXPLAIN_COLD)(rules), at(EXPLAIN_COLD)(smallest)],
+    (value) => value <= 1.5,
+  );
+  printRatios(
+    "the same without the handler's Response: (apply() − it) / (bare rebuild − it)",
+    medians,
+    (rules) => [at(APPLY_COLD)(rules) - at(INPUT)(rules), at(BARE)(rules) - at(INPUT)(rules)],
+  );
+  printRatios(
+    "the decision alone / bare rebuild: apply.explain() cold / bare rebuild",
+    medians,
+    (rules) => [at(EXPLAIN_COLD)(rules), at(BARE)(rules)],
+  );
+}
 
 printTable("apply() end to end, interleaved batches (garbage collection included)", interleaved);
 console.log();

@@ -15,7 +15,14 @@ import { match } from "path-to-regexp";
 import { addRoute, createRouter, findRoute } from "rou3";
 import { buildLinearMatcher, buildMatcher } from "../src/match/matcher.ts";
 import { coldUrls, cycle, rankedRules, requestUrl, route, RULE_COUNTS } from "./_fixtures.ts";
-import { type Median, medianOf, printRatios, printTable, runMedians } from "./_report.ts";
+import {
+  type Median,
+  medianOf,
+  printChart,
+  printRatios,
+  printTable,
+  runMedians,
+} from "./_report.ts";
 
 const CACHEWISE_COLD = "cachewise buildMatcher(), cold";
 const ROU3_COLD = "rou3 findRoute() + new URL(), cold";
@@ -91,6 +98,7 @@ for (const rules of selected) {
 }
 
 printTable("Deciding the rule for one request", medians);
+printChart("Cold decision", medians, [CACHEWISE_COLD, ROU3_COLD]);
 console.log();
 const at = (name: string) => (rules: number) => medianOf(medians, name, rules);
 const smallest = Math.min(...selected);
