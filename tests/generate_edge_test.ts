@@ -9,7 +9,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -66,11 +66,16 @@ describe("cachewise edge", () => {
   test("refuses a platform without generated configuration, a missing --config, no keyed", async () => {
     assert.equal((await run(["--config", config, "--cdn", "vercel"])).status, 2);
     assert.equal((await run(["--cdn", "fastly"])).status, 2);
-    const file = join(mkdtempSync(join(tmpdir(), "cachewise-edge-")), "unkeyed.json");
-    writeFileSync(file, JSON.stringify({ timeouts: { "all-users": { 60: ["/a"] } } }));
-    const unkeyed = await run(["--config", file, "--cdn", "fastly"]);
-    assert.equal(unkeyed.status, 1);
-    assert.match(unkeyed.stderr, /no "keyed"/);
+    const dir = mkdtempSync(join(tmpdir(), "cachewise-edge-"));
+    try {
+      const file = join(dir, "unkeyed.json");
+      writeFileSync(file, JSON.stringify({ timeouts: { "all-users": { 60: ["/a"] } } }));
+      const unkeyed = await run(["--config", file, "--cdn", "fastly"]);
+      assert.equal(unkeyed.status, 1);
+      assert.match(unkeyed.stderr, /no "keyed"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

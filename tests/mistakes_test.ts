@@ -61,6 +61,31 @@ describe("apply() and explain() throw a TypeError for arguments of the wrong typ
     }
   });
 
+  test("a Response or Request of another implementation is named as such", () => {
+    // Classes named as the globals, as the undici package's or another realm's are.
+    const foreign = {
+      Response: class {
+        readonly status = 200;
+        readonly headers = new Headers();
+        readonly body = null;
+      },
+      Request: class {
+        readonly url = "https://shop.example/about";
+        readonly method = "GET";
+        readonly headers = new Headers();
+      },
+    };
+    throwsTypeError(
+      () => apply(request("/about"), new foreign.Response() as unknown as Response),
+      /given a Response where a Response belongs: it is a Response of another implementation/,
+      /create it with the global Response/,
+    );
+    throwsTypeError(
+      () => apply(new foreign.Request() as unknown as Request, new Response("x")),
+      /given a Request where a Request belongs: it is a Request of another implementation/,
+    );
+  });
+
   test("a string URL instead of a Request, whatever the response", () => {
     for (const [path, status] of PAGES) {
       const url = `https://shop.example${path}`;

@@ -41,6 +41,12 @@ export function _describeValue(value: unknown): string {
     : "a plain object";
 }
 
+/** Whether an object's class is named `name` (an instance of another implementation's class). */
+function foreignClass(value: unknown, name: string): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  return Object.getPrototypeOf(value)?.constructor?.name === name;
+}
+
 /** Node's `IncomingMessage`, as `http.createServer()` hands it to a listener. */
 function isNodeRequest(value: object): boolean {
   const candidate = value as { rawHeaders?: unknown; httpVersion?: unknown };
@@ -59,6 +65,12 @@ export function _notARequest(value: unknown, caller: string): _ArgumentError {
   if (typeof value === "object" && value !== null && isNodeRequest(value)) {
     return new _ArgumentError(`${given}: ${NODE_ADVICE}`);
   }
+  if (foreignClass(value, "Request")) {
+    return new _ArgumentError(
+      `${given}: it is a Request of another implementation (the undici package's, another ` +
+        "realm's); pass the global Request the server gave the handler",
+    );
+  }
   return new _ArgumentError(`${given}: pass the Request the server gave the handler`);
 }
 
@@ -72,6 +84,12 @@ export function _notAResponse(value: unknown): _ArgumentError {
   }
   if (typeof value === "string") {
     return new _ArgumentError(`${given}: wrap it as new Response(text)`);
+  }
+  if (foreignClass(value, "Response")) {
+    return new _ArgumentError(
+      `${given}: it is a Response of another implementation (the undici package's, another ` +
+        "realm's), which cachewise cannot rebuild; create it with the global Response",
+    );
   }
   return new _ArgumentError(`${given}: make the handler return a Response`);
 }

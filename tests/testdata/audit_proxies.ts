@@ -16,7 +16,7 @@ import type { CacheHeadersOptions } from "../../mod.ts";
 import { generateNginx } from "../../src/generate/nginx.ts";
 import { generateVcl } from "../../src/generate/varnish.ts";
 import { startSquid } from "./caches/mod.ts";
-import { type Daemon, freePort, startNginx, startVarnish } from "./daemons.ts";
+import { type Daemon, freePort, nginxPrelude, startNginx, startVarnish } from "./daemons.ts";
 
 /** A cache the audit is pointed at. */
 export interface ProxyFixture {
@@ -39,16 +39,7 @@ const PERMISSIVE_NGINX: ProxyFixture = {
   async start(binaries, backendPort, dir) {
     const port = await freePort();
     const conf = [
-      "pid nginx.pid;",
-      "error_log stderr;",
-      "events { worker_connections 64; }",
-      "http {",
-      "  access_log off;",
-      "  client_body_temp_path client_body_temp;",
-      "  proxy_temp_path proxy_temp;",
-      "  fastcgi_temp_path fastcgi_temp;",
-      "  uwsgi_temp_path uwsgi_temp;",
-      "  scgi_temp_path scgi_temp;",
+      ...nginxPrelude(),
       `  proxy_cache_path ${dir}/cache levels=1:2 keys_zone=site:1m;`,
       "  server {",
       `    listen 127.0.0.1:${port};`,

@@ -135,8 +135,12 @@ export function vclIncluding(snippetPath: string): string {
   ].join("\n");
 }
 
-/** An nginx configuration that includes a generated http-level snippet into a server of its own. */
-export function nginxIncluding(snippetPath: string, port: number): string {
+/**
+ * The start of an nginx configuration run by hand under a prefix (`nginx -p DIR`): pid file and
+ * temporary directories inside the prefix, errors to stderr, no access log; the `http` block is
+ * left open for the caller's lines.
+ */
+export function nginxPrelude(): string[] {
   return [
     "pid nginx.pid;",
     "error_log stderr;",
@@ -148,6 +152,13 @@ export function nginxIncluding(snippetPath: string, port: number): string {
     "  fastcgi_temp_path fastcgi_temp;",
     "  uwsgi_temp_path uwsgi_temp;",
     "  scgi_temp_path scgi_temp;",
+  ];
+}
+
+/** An nginx configuration that includes a generated http-level snippet into a server of its own. */
+export function nginxIncluding(snippetPath: string, port: number): string {
+  return [
+    ...nginxPrelude(),
     `  include ${snippetPath};`,
     "  server {",
     `    listen 127.0.0.1:${port};`,
