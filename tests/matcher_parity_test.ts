@@ -271,7 +271,9 @@ describe("buildMatcher() returns what the linear URLPattern scan returns", () =>
     const patterns = ["//", "///x", "/a//b", "/a///:id", "////*", "/a/:x//c", "/:x//"];
     const paths = ["//", "///x", "/a//b", "/a///1", "////q/r", "/a/1//c", "/z//", "/a/b", "/"];
     const urls = paths.map((path) => `https://shop.example${path}`);
-    assert.ok(assertParity(patterns, urls) >= 7);
+    // Native URLPattern (Deno, Bun) matches 7 of these; the polyfill Node runs on matches 4: the
+    // index must agree with whichever the runtime has, and match something either way.
+    assert.ok(assertParity(patterns, urls) >= 4);
   });
 
   test("asks URLPattern only about rules its index cannot model", () => {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { segmentHash, type TrieEntry, type TrieNode } from "./trie.ts";
+import type { TrieEntry, TrieNode } from "./trie.ts";
 import type { URLComponents } from "./url_components.ts";
 
 /** The integers of a node's record. */
