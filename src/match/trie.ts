@@ -29,16 +29,10 @@ interface RegexpChild {
  * lists share one array, so that the nodes of large rule sets stay small.
  */
 export interface TrieNode {
-  /**
-   * Children for fixed segment texts, by `segmentHash()` of the text: found by a hash of the
-   * segment read in place, so that the search slices no string for them. Children whose texts
-   * share a hash are chained through `sameHash`.
-   */
-  fixed: Map<number, TrieNode> | null;
+  /** Children for fixed segment texts, by text (`trie_search.ts` finds them by hash). */
+  fixed: Map<string, TrieNode> | null;
   /** The fixed segment text that leads here from the parent's `fixed`, or `""`. */
   readonly text: string;
-  /** The next child of the same parent whose text has the same hash. */
-  sameHash: TrieNode | null;
   /** Child for any non-empty segment (`/:name`). */
   named: TrieNode | null;
   /** Children for segments a regexp group accepts. */
@@ -64,7 +58,6 @@ export function createNode(text = ""): TrieNode {
   return {
     fixed: null,
     text,
-    sameHash: null,
     named: null,
     regexps: null,
     end: NO_ENTRIES,
@@ -102,16 +95,9 @@ function child(node: TrieNode, step: SegmentStep): TrieNode {
   switch (step.kind) {
     case "fixed": {
       const fixed = node.fixed ??= new Map();
-      const { text } = step;
-      const hash = segmentHash(text, 0, text.length);
-      const first = fixed.get(hash) ?? null;
-      for (let candidate = first; candidate !== null; candidate = candidate.sameHash) {
-        if (candidate.text === text) return candidate;
-      }
-      const added = createNode(text);
-      added.sameHash = first;
-      fixed.set(hash, added);
-      return added;
+      let next = fixed.get(step.text);
+      if (next === undefined) fixed.set(step.text, next = createNode(step.text));
+      return next;
     }
     case "named":
       return node.named ??= createNode();
@@ -124,18 +110,4 @@ function child(node: TrieNode, step: SegmentStep): TrieNode {
       return next.node;
     }
   }
-}
-
-/**
- * A 32-bit hash of `text.slice(start, end)` (its length, then each UTF-16 code unit, times 31).
- * Reading the segment in place is what the hash is for: a segment sliced out of the path to key a
- * `Map` costs a string per trie level on every request. Against the string-keyed `Map` it
- * replaced (bench/matcher_ab.ts, cold URLs, five runs in one process each, 2026-11-30), a lookup
- * took 84–90 % of the time on Deno 2.9 and 85–97 % on Bun 1.4 with 1,000 rules, 88–95 % on
- * Deno and 101–114 % on Bun with 10,000 (BENCHMARKS.md).
- */
-export function segmentHash(text: string, start: number, end: number): number {
-  let hash = end - start;
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-  return hash;
 }
