@@ -29,6 +29,7 @@ import { addRoute, createRouter, findRoute } from "rou3";
 import { cacheHeaders } from "../mod.ts";
 import { writeDecision } from "../src/apply.ts";
 import { route, RULE_COUNTS } from "./_fixtures.ts";
+import { rebuild } from "./_handlers.ts";
 import { benchRules } from "./_rule_sets.ts";
 import {
   interleave,
@@ -48,18 +49,6 @@ const WRITE_COLD = "handler's Response + writeDecision() of a decision made befo
 const ROU3_COLD = "handler's Response + rou3 findRoute() + new URL(request.url), cold";
 const body = "<html>hello</html>";
 const headersInit = { "content-type": "text/html; charset=utf-8", etag: '"v1"' };
-
-/** What apply() cannot avoid: a copy of the headers, two set, a new Response on the body. */
-function rebuild(response: Response): Response {
-  const headers = new Headers(response.headers);
-  headers.set("cache-control", "max-age=5, s-maxage=60");
-  headers.set("x-accel-expires", "60");
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
-}
 
 /** The cold rows again, in interleaved batches that include garbage collection. */
 const interleaved: Median[] = [];
